@@ -1,0 +1,233 @@
+"""The admin is the content editors' tool: drafts are editable, published versions are read only."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from checklist.models import (
+    Acknowledgement,
+    AuditEvent,
+    ChecklistVersion,
+    Choice,
+    Jurisdiction,
+    KeyFact,
+    PublishedVersionLocked,
+    Question,
+    Reference,
+    RiskRule,
+    RiskRuleCondition,
+    Screening,
+    Section,
+)
+from checklist.services.checklist_versions import checklist_version_copy, checklist_version_publish
+
+
+def _version_of(obj) -> ChecklistVersion | None:
+    if obj is None:
+        return None
+    if isinstance(obj, ChecklistVersion):
+        return obj
+    if isinstance(obj, Section | RiskRule | Acknowledgement | KeyFact):
+        return obj.version
+    if isinstance(obj, Question):
+        return obj.section.version
+    return None
+
+
+class VersionLockMixin:
+    """Content of a published or retired version is shown read only."""
+
+    def _editable(self, obj) -> bool:
+        version = _version_of(obj)
+        return version is None or version.is_editable
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._editable(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._editable(obj)
+
+
+class LockedInlineMixin(VersionLockMixin):
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._editable(obj)
+
+
+class SectionInline(LockedInlineMixin, admin.TabularInline):
+    model = Section
+    fields = ("position", "code", "title")
+    show_change_link = True
+    extra = 0
+
+
+class AcknowledgementInline(LockedInlineMixin, admin.StackedInline):
+    model = Acknowledgement
+    fields = ("position", "code", "text", "references")
+    filter_horizontal = ("references",)
+    extra = 0
+
+
+class KeyFactInline(LockedInlineMixin, admin.StackedInline):
+    model = KeyFact
+    fields = ("position", "code", "text", "references")
+    filter_horizontal = ("references",)
+    extra = 0
+
+
+class RiskRuleInline(LockedInlineMixin, admin.TabularInline):
+    model = RiskRule
+    fields = ("position", "code", "risk_level")
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(ChecklistVersion)
+class ChecklistVersionAdmin(VersionLockMixin, admin.ModelAdmin):
+    list_display = ("number", "status", "published_at", "section_count", "screening_count")
+    list_filter = ("status",)
+    readonly_fields = ("status", "published_at", "created_at")
+    fields = ("number", "status", "published_at", "change_notes", "created_at")
+    inlines = (SectionInline, RiskRuleInline, KeyFactInline, AcknowledgementInline)
+    actions = ("copy_as_new_draft", "publish")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_sections=Count("sections", distinct=True), n_screenings=Count("screenings", distinct=True))
+        )
+
+    @admin.display(description=_("sections"), ordering="n_sections")
+    def section_count(self, obj):
+        return obj.n_sections
+
+    @admin.display(description=_("screenings"), ordering="n_screenings")
+    def screening_count(self, obj):
+        return obj.n_screenings
+
+    @admin.action(description=_("Copy as a new draft version"), permissions=["add"])
+    def copy_as_new_draft(self, request, queryset):
+        for version in queryset.order_by("number"):
+            draft = checklist_version_copy(version=version)
+            self.message_user(
+                request, _("Copied v%(old)s to draft v%(new)s.") % {"old": version.number, "new": draft.number}
+            )
+
+    @admin.action(description=_("Publish (retires the version published now)"), permissions=["change"])
+    def publish(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Publish exactly one version at a time."), messages.ERROR)
+            return
+        try:
+            version = checklist_version_publish(version=queryset.get())
+        except (PublishedVersionLocked, ValueError) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, _("Published v%(n)s.") % {"n": version.number}, messages.SUCCESS)
+
+
+class QuestionInline(LockedInlineMixin, admin.TabularInline):
+    model = Question
+    fields = ("position", "code", "answer_type", "required", "prompt")
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(Section)
+class SectionAdmin(VersionLockMixin, admin.ModelAdmin):
+    list_display = ("title", "code", "version", "position")
+    list_filter = ("version",)
+    inlines = (QuestionInline,)
+
+
+class ChoiceInline(LockedInlineMixin, admin.StackedInline):
+    model = Choice
+    fields = (
+        ("position", "value", "label", "risk_level"),
+        "clinician_flag",
+        "patient_flag",
+        "ask",
+        "references",
+    )
+    filter_horizontal = ("references",)
+    extra = 0
+
+
+@admin.register(Question)
+class QuestionAdmin(VersionLockMixin, admin.ModelAdmin):
+    list_display = ("code", "section", "answer_type", "required")
+    list_filter = ("section__version", "section__code", "answer_type")
+    search_fields = ("code", "prompt", "patient_text")
+    list_select_related = ("section", "section__version")
+    filter_horizontal = ("references",)
+    raw_id_fields = ("depends_on",)
+    inlines = (ChoiceInline,)
+
+
+class RiskRuleConditionInline(LockedInlineMixin, admin.TabularInline):
+    model = RiskRuleCondition
+    fields = ("question", "context_key", "values")
+    raw_id_fields = ("question",)
+    extra = 0
+
+
+@admin.register(RiskRule)
+class RiskRuleAdmin(VersionLockMixin, admin.ModelAdmin):
+    list_display = ("code", "version", "risk_level")
+    list_filter = ("version", "risk_level")
+    filter_horizontal = ("references",)
+    inlines = (RiskRuleConditionInline,)
+
+
+@admin.register(Reference)
+class ReferenceAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "publisher", "date")
+    search_fields = ("code", "title", "publisher")
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "regulator", "bans_human_derived_cosmetics", "last_reviewed")
+    filter_horizontal = ("references",)
+
+
+@admin.register(Screening)
+class ScreeningAdmin(SimpleHistoryAdmin):
+    """Support staff can look; changes go through the app's own screens and their rules."""
+
+    list_display = ("reference", "clinic", "patient_name", "status", "overall_risk", "updated_at")
+    list_filter = ("status", "overall_risk", "clinic")
+    search_fields = ("reference", "patient_name", "patient_reference")
+    list_select_related = ("clinic",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "action", "clinic", "actor", "screening")
+    list_filter = ("action", "clinic")
+    list_select_related = ("clinic", "actor", "screening")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.site_header = _("ExoSafe administration")
+admin.site.site_title = _("ExoSafe admin")

@@ -1,0 +1,88 @@
+"""Demo and test answer sets, derived from whatever checklist is published.
+
+"risky" picks the most worrying answer to every question; "clean" picks an answer that raises
+no flag wherever the checklist offers one. Deriving them from the checklist (rather than a
+hand-kept list of codes) keeps demo data and tests valid when editors change the content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from checklist.models import Decision, Screening
+from checklist.risk import ChecklistSpec, Level
+from checklist.selectors import checklist_spec
+from checklist.services.screenings import AnswerInput, screening_answers_save, screening_sign
+
+DEMO_TEXT = "Recorded from the product documents shown to the patient."
+DEMO_DATE = "2026-01-15"
+
+
+def demo_answers(spec: ChecklistSpec, profile: str) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for question in spec.questions:
+        if question.answer_type == "text":
+            answers[question.code] = DEMO_TEXT
+        elif question.answer_type == "date":
+            answers[question.code] = DEMO_DATE
+        elif profile == "risky":
+            worst = max(question.choices, key=lambda c: c.level)
+            if question.answer_type == "multiple":
+                flagged = [c.value for c in question.choices if c.level > Level.NONE]
+                answers[question.code] = flagged or [worst.value]
+            else:
+                answers[question.code] = worst.value
+        else:
+            best = min(question.choices, key=lambda c: c.level)
+            answers[question.code] = [best.value] if question.answer_type == "multiple" else best.value
+    return answers
+
+
+RISKY_ANSWERS = "risky"
+CLEAN_ANSWERS = "clean"
+
+
+def answer_all_sections(screening: Screening, profile: str, user, *, note: str = "") -> Screening:
+    spec = checklist_spec(screening.version)
+    answers = demo_answers(spec, profile)
+    for section in spec.sections:
+        screening, _ = screening_answers_save(
+            screening=screening,
+            section_code=section.code,
+            answers={q.code: AnswerInput(answers[q.code], note) for q in section.questions},
+            user=user,
+        )
+    return screening
+
+
+def demo_signature_png(width: int = 600, height: int = 180) -> bytes:
+    """A hand-drawn-looking signature line, as the signature pad would produce."""
+    image = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    points = [(40 + x * 5, height / 2 + 35 * math.sin(x / 6.0) * math.exp(-x / 160) - x * 0.08) for x in range(0, 100)]
+    draw.line(points, fill=(20, 30, 90, 255), width=4, joint="curve")
+    draw.line([(60, height - 40), (width - 60, height - 44)], fill=(20, 30, 90, 255), width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def sign_screening(screening: Screening, clinician, *, decision: str = Decision.WAIT) -> Screening:
+    spec = checklist_spec(screening.version)
+    return screening_sign(
+        screening=screening,
+        acknowledged=[a.code for a in spec.acknowledgements],
+        decision=decision,
+        patient_signed_name=screening.patient_name,
+        signature_png=demo_signature_png(),
+        attested_by=clinician,
+    )
+
+
+def demo_planned_date(days: int = 14) -> dt.date:
+    return dt.date.today() + dt.timedelta(days=days)  # noqa: DTZ011 - a calendar date for demo data

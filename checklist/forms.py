@@ -1,0 +1,271 @@
+"""Forms of the clinician's workflow. Step forms are built from the question rows of a section."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from checklist.models import Decision, IntendedUse, Jurisdiction, Route, Screening
+from checklist.models.content import TEXT_ANSWER_MAX_LENGTH, AnswerType, clean_free_text
+from checklist.risk import QuestionSpec, SectionSpec
+from checklist.services.screenings import NOTE_MAX_LENGTH
+from checklist.signatures import signature_from_data_url
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CleanTextMixin:
+    """Refuse control characters in every typed text field, with a message the user can act on."""
+
+    text_limits: dict[str, int] = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if isinstance(value, str):
+                field = self.fields[name]
+                try:
+                    cleaned[name] = clean_free_text(value, max_length=getattr(field, "max_length", None) or 10_000)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        return cleaned
+
+
+class ScreeningDetailsForm(CleanTextMixin, forms.ModelForm):
+    """The patient and the proposed treatment: the first page of a new screening."""
+
+    class Meta:
+        model = Screening
+        fields = [
+            "patient_name",
+            "patient_dob",
+            "patient_reference",
+            "patient_language",
+            "product_name",
+            "product_maker",
+            "intended_use",
+            "intended_use_other",
+            "route",
+            "route_other",
+            "planned_date",
+            "jurisdiction",
+        ]
+        widgets = {
+            "patient_dob": DateInput(attrs={"autocomplete": "off"}),
+            "planned_date": DateInput(),
+            "intended_use": forms.RadioSelect,
+            "route": forms.RadioSelect,
+        }
+        help_texts = {
+            "patient_reference": _("Optional: the clinic's own record number."),
+            "intended_use_other": _("Only if you chose Other."),
+            "route_other": _("Only if you chose Other."),
+            "jurisdiction": _("Where the patient lives. The rules and the place to report side effects depend on it."),
+        }
+
+    def __init__(self, *args: Any, clinic=None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = Jurisdiction.objects.order_by("position", "name")
+        self.fields["jurisdiction"].empty_label = None
+        self.fields["intended_use"].choices = IntendedUse.choices
+        self.fields["route"].choices = Route.choices
+        if clinic is not None and not self.initial.get("jurisdiction") and clinic.default_jurisdiction_id:
+            self.initial["jurisdiction"] = clinic.default_jurisdiction_id
+        self.fields["patient_name"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def clean_patient_dob(self):
+        dob = self.cleaned_data["patient_dob"]
+        today = timezone.localdate()
+        if dob > today:
+            raise ValidationError(_("The date of birth cannot be in the future."))
+        if dob < dt.date(today.year - 120, 1, 1):
+            raise ValidationError(_("Check the year: that is more than 120 years ago."))
+        return dob
+
+    def clean_planned_date(self):
+        planned = self.cleaned_data.get("planned_date")
+        if planned is None:
+            return planned
+        today = timezone.localdate()
+        if planned < today - dt.timedelta(days=365) or planned > today + dt.timedelta(days=3 * 365):
+            raise ValidationError(_("Enter a date within a year before or three years after today."))
+        return planned
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("intended_use") == IntendedUse.OTHER and not cleaned.get("intended_use_other"):
+            self.add_error("intended_use_other", _("Say what the treatment is for."))
+        if cleaned.get("route") == Route.OTHER and not cleaned.get("route_other"):
+            self.add_error("route_other", _("Say how the product is given."))
+        return cleaned
+
+
+def answer_field_name(code: str) -> str:
+    return f"q__{code}"
+
+
+def note_field_name(code: str) -> str:
+    return f"note__{code}"
+
+
+class SectionAnswersForm(forms.Form):
+    """The questions of one section. Every field is optional here: partial progress can always be
+    saved, and required questions are enforced at review, before signing."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args: Any, section: SectionSpec, answers: dict, notes: dict, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.section = section
+        for question in section.questions:
+            self.fields[answer_field_name(question.code)] = self._answer_field(question)
+            self.fields[note_field_name(question.code)] = forms.CharField(
+                label=_("Note"),
+                required=False,
+                max_length=NOTE_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 1, "class": "form-control note-input"}),
+            )
+            value = answers.get(question.code)
+            if value is not None:
+                self.initial[answer_field_name(question.code)] = value
+            if notes.get(question.code):
+                self.initial[note_field_name(question.code)] = notes[question.code]
+
+    @staticmethod
+    def _answer_field(question: QuestionSpec) -> forms.Field:
+        label = question.prompt
+        if question.answer_type in (AnswerType.YES_NO_UNSURE, AnswerType.SINGLE):
+            return forms.ChoiceField(
+                label=label,
+                required=False,
+                choices=[(c.value, c.label) for c in question.choices],
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+            )
+        if question.answer_type == AnswerType.MULTIPLE:
+            return forms.MultipleChoiceField(
+                label=label,
+                required=False,
+                choices=[(c.value, c.label) for c in question.choices],
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
+            )
+        if question.answer_type == AnswerType.DATE:
+            return forms.DateField(label=label, required=False, widget=DateInput(attrs={"class": "form-control"}))
+        return forms.CharField(
+            label=label,
+            required=False,
+            max_length=TEXT_ANSWER_MAX_LENGTH,
+            widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        )
+
+    def answers(self) -> dict[str, tuple[Any, str]]:
+        """Cleaned (value, note) per question code, in the form the services expect."""
+        out = {}
+        for question in self.section.questions:
+            value = self.cleaned_data.get(answer_field_name(question.code))
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            out[question.code] = (value, self.cleaned_data.get(note_field_name(question.code)) or "")
+        return out
+
+
+class ConsentForm(forms.Form):
+    """What the patient ticks and signs, then the clinician's attestation with their own password."""
+
+    acknowledgements = forms.MultipleChoiceField(
+        label=_("I have read and understood each statement"),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("Every statement must be read and ticked before signing.")},
+    )
+    decision = forms.ChoiceField(
+        label=_("My decision"),
+        choices=Decision.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("Choose a decision: go ahead, wait, or decline.")},
+    )
+    patient_signed_name = forms.CharField(
+        label=_("Patient: type your full name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "form-control"}),
+    )
+    signature = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-signature-input": ""}))
+    clinician_attestation = forms.BooleanField(
+        label=_(
+            "I explained each finding and statement to the patient, answered their questions, "
+            "and the answers recorded are true to the best of my knowledge."
+        ),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("Tick the attestation to sign as the clinician.")},
+    )
+    clinician_password = forms.CharField(
+        label=_("Clinician: your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "class": "form-control"}),
+        strip=False,
+        help_text=_("Re-enter your own password to sign as the clinician."),
+    )
+
+    def __init__(self, *args: Any, acknowledgements: list[tuple[str, str]], user, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["acknowledgements"].choices = acknowledgements
+        self.required_codes = {code for code, _text in acknowledgements}
+
+    def clean_acknowledgements(self):
+        ticked = set(self.cleaned_data["acknowledgements"])
+        if ticked != self.required_codes:
+            raise ValidationError(_("Every statement must be read and ticked before signing."))
+        return sorted(ticked)
+
+    def clean_patient_signed_name(self):
+        return clean_free_text(self.cleaned_data["patient_signed_name"], max_length=200)
+
+    def clean_signature(self):
+        return signature_from_data_url(self.cleaned_data.get("signature") or "")
+
+    def clean_clinician_password(self):
+        password = self.cleaned_data["clinician_password"]
+        if authenticate(username=self.user.get_username(), password=password) is None:
+            raise ValidationError(_("That is not your password."))
+        return password
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this screening void?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The reason is kept with the record and shown wherever it appears."),
+    )
+
+    def clean_reason(self):
+        return clean_free_text(self.cleaned_data["reason"], max_length=1000)
+
+
+class DashboardFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Screening.Status.choices]
+    )
+    risk = forms.ChoiceField(
+        label=_("Risk"),
+        required=False,
+        choices=[
+            ("", _("Any risk")),
+            ("red_flag", _("Red flags")),
+            ("caution", _("Cautions")),
+            ("none", _("No flags")),
+        ],
+    )
+
+    def clean_q(self):
+        return " ".join(self.cleaned_data["q"].replace("\x00", "").split())

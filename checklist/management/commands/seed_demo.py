@@ -1,0 +1,165 @@
+"""Create a demo clinic, its staff and a few screenings. Safe to run any number of times.
+
+Demo only: the accounts share one well-known password (``DEMO_PASSWORD``, default
+``exosafe-demo``). Never run this against a production database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from checklist.demo import answer_all_sections, demo_planned_date, sign_screening
+from checklist.models import Decision, Jurisdiction, Screening
+from checklist.selectors import checklist_spec, checklist_version_published
+from checklist.services.screenings import AnswerInput, screening_answers_save, screening_start
+from clinic.models import Clinic, Membership
+
+DEMO_CLINIC = "Harbourside Skin & Joint Clinic (demo)"
+DEFAULT_PASSWORD = "exosafe-demo"  # noqa: S105 - documented demo-only password
+EDITOR_MODELS = (
+    "checklistversion",
+    "section",
+    "question",
+    "choice",
+    "riskrule",
+    "riskrulecondition",
+    "acknowledgement",
+    "keyfact",
+    "reference",
+    "jurisdiction",
+)
+
+
+class Command(BaseCommand):
+    help = "Create the demo clinic, demo-clinician, demo-admin and demo-editor, and a few screenings."
+
+    def handle(self, *args, **options):
+        version = checklist_version_published()
+        if version is None:
+            raise CommandError("No checklist is published. Run `python manage.py load_checklist` first.")
+        password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
+        with transaction.atomic():
+            clinic, _ = Clinic.objects.get_or_create(
+                name=DEMO_CLINIC,
+                defaults={
+                    "address": "12 Quay Street\nPortsmouth, NH 03801\nUnited States",
+                    "phone": "+1 603 555 0142",
+                    "adverse_event_contact": "Nurse line +1 603 555 0143 (Mon-Fri 8am-6pm); out of hours, call 911 "
+                    "or go to the nearest emergency department.",
+                    "default_jurisdiction": Jurisdiction.objects.get(code="US"),
+                    "paper_size": "letter",
+                },
+            )
+            clinician = self._user("demo-clinician", "Dana", "Reyes", password, clinic, Membership.Role.CLINICIAN)
+            self._user("demo-admin", "Sam", "Okafor", password, clinic, Membership.Role.ADMIN)
+            editor = self._user("demo-editor", "Lee", "Content", password, None, None)
+            if not editor.is_staff:
+                editor.is_staff = True
+                editor.save(update_fields=["is_staff"])
+            editor.user_permissions.add(
+                *Permission.objects.filter(content_type__app_label="checklist", content_type__model__in=EDITOR_MODELS)
+            )
+        created = 0
+        if not Screening.objects.filter(clinic=clinic).exists():
+            created = self._screenings(clinic, clinician)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo clinic ready ({created} screenings created). Sign in at http://127.0.0.1:8000/ as "
+                f"demo-clinician, demo-admin (clinic admin) or demo-editor (content admin) with password "
+                f"'{password}'. Demo only."
+            )
+        )
+
+    def _user(self, username, first, last, password, clinic, role):
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last}
+        )
+        if created or not user.check_password(password):
+            user.set_password(password)
+            user.save()
+        if clinic is not None:
+            Membership.objects.get_or_create(user=user, defaults={"clinic": clinic, "role": role})
+        return user
+
+    def _screenings(self, clinic, clinician) -> int:
+        us = Jurisdiction.objects.get(code="US")
+        uk = Jurisdiction.objects.get(code="UK")
+        base = {"patient_language": "English", "jurisdiction": us, "planned_date": demo_planned_date()}
+        risky = screening_start(
+            clinic=clinic,
+            clinician=clinician,
+            data={
+                **base,
+                "patient_name": "Jordan Avery",
+                "patient_dob": dt.date(1979, 3, 14),
+                "patient_reference": "HS-10432",
+                "product_name": "RenewEV Exosome Serum",
+                "product_maker": "Apex Regenerative Labs",
+                "intended_use": "skin",
+                "route": "microneedling",
+            },
+        )
+        answer_all_sections(risky, "risky", clinician, note="Checked against the product leaflet.")
+        sign_screening(risky, clinician, decision=Decision.DECLINE)
+
+        clean = screening_start(
+            clinic=clinic,
+            clinician=clinician,
+            data={
+                **base,
+                "patient_name": "Maria Lopez",
+                "patient_dob": dt.date(1966, 11, 2),
+                "patient_reference": "HS-10433",
+                "product_name": "TrialVes-7 (investigational)",
+                "product_maker": "University Hospital trial unit",
+                "intended_use": "joint",
+                "route": "injection_joint",
+            },
+        )
+        answer_all_sections(clean, "clean", clinician)
+        sign_screening(clean, clinician, decision=Decision.WAIT)
+
+        waiting = screening_start(
+            clinic=clinic,
+            clinician=clinician,
+            data={
+                **base,
+                "patient_name": "Chris Walker",
+                "patient_dob": dt.date(1988, 7, 21),
+                "product_name": "FolliGrow Exo",
+                "product_maker": "",
+                "intended_use": "hair",
+                "route": "injection_skin",
+                "jurisdiction": uk,
+            },
+        )
+        answer_all_sections(waiting, "risky", clinician)
+
+        partial = screening_start(
+            clinic=clinic,
+            clinician=clinician,
+            data={
+                **base,
+                "patient_name": "Priya Shah",
+                "patient_dob": dt.date(1992, 1, 9),
+                "product_name": "DermaVesicle Gel",
+                "product_maker": "Lumen Aesthetics",
+                "intended_use": "wound",
+                "route": "topical",
+            },
+        )
+        spec = checklist_spec(partial.version)
+        first = spec.sections[0]
+        screening_answers_save(
+            screening=partial,
+            section_code=first.code,
+            answers={q.code: AnswerInput(q.choices[0].value if q.choices else None) for q in first.questions[:3]},
+            user=clinician,
+        )
+        return 4

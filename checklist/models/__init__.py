@@ -1,0 +1,49 @@
+"""Models of the checklist app: the versioned question bank and the screenings asked under it."""
+
+from checklist.models.content import (
+    Acknowledgement,
+    AnswerType,
+    ChecklistVersion,
+    Choice,
+    Jurisdiction,
+    KeyFact,
+    PublishedVersionLocked,
+    Question,
+    Reference,
+    RiskLevel,
+    RiskRule,
+    RiskRuleCondition,
+    Section,
+)
+from checklist.models.screenings import (
+    Answer,
+    AuditEvent,
+    Decision,
+    IntendedUse,
+    Route,
+    Screening,
+    ScreeningLocked,
+)
+
+__all__ = [
+    "Acknowledgement",
+    "Answer",
+    "AnswerType",
+    "AuditEvent",
+    "ChecklistVersion",
+    "Choice",
+    "Decision",
+    "IntendedUse",
+    "Jurisdiction",
+    "KeyFact",
+    "PublishedVersionLocked",
+    "Question",
+    "Reference",
+    "RiskLevel",
+    "RiskRule",
+    "RiskRuleCondition",
+    "Route",
+    "Screening",
+    "ScreeningLocked",
+    "Section",
+]

@@ -1,0 +1,434 @@
+"""The question bank: versioned checklist content, its references and the jurisdictions.
+
+A published checklist version never changes, because signed screenings point at the exact
+questions they were asked under. Everything below a version refuses saves and deletes once
+the version has left the draft state; editors copy it to a new draft instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+code_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9_-]*$",
+    _("Use lowercase letters, digits, hyphens and underscores, starting with a letter or digit."),
+)
+
+# Characters a typed answer may not contain: C0 controls other than tab, newline and return.
+_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+TEXT_ANSWER_MAX_LENGTH = 2000
+
+
+class PublishedVersionLocked(Exception):
+    """Raised when code tries to change a checklist version that is no longer a draft."""
+
+
+class RiskLevel(models.TextChoices):
+    NONE = "none", _("No flag")
+    CAUTION = "caution", _("Caution")
+    RED_FLAG = "red_flag", _("Red flag")
+
+
+class AnswerType(models.TextChoices):
+    YES_NO_UNSURE = "yes_no_unsure", _("Yes / No / Not sure")
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    TEXT = "text", _("Free text")
+    DATE = "date", _("Date")
+
+
+class Reference(models.Model):
+    """A published source that supports a question, a flag or a statement."""
+
+    code = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=400)
+    publisher = models.CharField(max_length=200, blank=True)
+    date = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^\d{4}(-\d{2}(-\d{2})?)?$", _("Use YYYY, YYYY-MM or YYYY-MM-DD."))],
+    )
+    url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.publisher}, {self.date})" if self.publisher else self.title
+
+    @property
+    def citation(self) -> str:
+        parts = [self.title, self.publisher, self.date]
+        return ". ".join(p for p in parts if p)
+
+
+class Jurisdiction(models.Model):
+    """Where a patient lives: who regulates these products there and how to report a reaction."""
+
+    code = models.CharField(max_length=10, unique=True, validators=[RegexValidator(r"^[A-Z]{2,10}$")])
+    name = models.CharField(max_length=100)
+    regulator = models.CharField(max_length=200)
+    summary = models.TextField(help_text=_("Plain-language regulatory position for the patient."))
+    no_approved_products = models.BooleanField(
+        default=True, help_text=_("No exosome product is approved here for these uses.")
+    )
+    bans_human_derived_cosmetics = models.BooleanField(default=False)
+    report_name = models.CharField(max_length=200, blank=True)
+    report_url = models.URLField(max_length=300, blank=True)
+    report_phone = models.CharField(max_length=50, blank=True)
+    report_instructions = models.TextField(blank=True)
+    last_reviewed = models.DateField()
+    position = models.PositiveSmallIntegerField(default=0)
+    references = models.ManyToManyField(Reference, blank=True, related_name="jurisdictions")
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistVersion(models.Model):
+    """One edition of the checklist. Exactly one is published at a time."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    number = models.PositiveIntegerField(unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    change_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="published"), name="checklist_one_published_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="checklist_version_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Checklist v{self.number} ({self.get_status_display()})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def assert_editable(self) -> None:
+        """Check the stored status, not the in-memory one, so a stale object cannot slip through."""
+        if self.pk is None:
+            return
+        stored = ChecklistVersion.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        if stored is not None and stored != self.Status.DRAFT:
+            raise PublishedVersionLocked(f"Checklist v{self.number} is {stored} and cannot be changed.")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.assert_editable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any):
+        self.assert_editable()
+        return super().delete(*args, **kwargs)
+
+
+class VersionContent(models.Model):
+    """Base for every row that belongs to a checklist version and freezes with it."""
+
+    class Meta:
+        abstract = True
+
+    def owning_version_id(self) -> int | None:
+        raise NotImplementedError
+
+    def _assert_version_editable(self) -> None:
+        version_id = self.owning_version_id()
+        if version_id is None:
+            return
+        stored = ChecklistVersion.objects.filter(pk=version_id).values_list("status", "number").first()
+        if stored and stored[0] != ChecklistVersion.Status.DRAFT:
+            raise PublishedVersionLocked(f"Checklist v{stored[1]} is {stored[0]}; its content cannot be changed.")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._assert_version_editable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any):
+        self._assert_version_editable()
+        return super().delete(*args, **kwargs)
+
+
+class Section(VersionContent):
+    """One step of the checklist, e.g. "Source and donor screening"."""
+
+    version = models.ForeignKey(ChecklistVersion, on_delete=models.CASCADE, related_name="sections")
+    code = models.CharField(max_length=50, validators=[code_validator])
+    title = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField()
+    clinician_guidance = models.TextField(blank=True)
+    patient_intro = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="checklist_section_code_unique"),
+            models.UniqueConstraint(fields=["version", "position"], name="checklist_section_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def owning_version_id(self) -> int | None:
+        return self.version_id
+
+
+class Question(VersionContent):
+    """A question of a section, asked by the clinician and read to the patient in plain words."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    code = models.CharField(max_length=60, validators=[code_validator])
+    position = models.PositiveSmallIntegerField()
+    answer_type = models.CharField(max_length=20, choices=AnswerType.choices)
+    required = models.BooleanField(default=True)
+    prompt = models.TextField(help_text=_("The clinician's question."))
+    patient_text = models.TextField(help_text=_("Plain-language wording to read to the patient."))
+    why_it_matters = models.TextField()
+    depends_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="dependants",
+        help_text=_("Show this question only when that question's answer is among the values below."),
+    )
+    depends_on_values = models.JSONField(default=list, blank=True)
+    references = models.ManyToManyField(Reference, blank=True, related_name="questions")
+
+    class Meta:
+        ordering = ["section__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "code"], name="checklist_question_code_unique"),
+            models.UniqueConstraint(fields=["section", "position"], name="checklist_question_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def owning_version_id(self) -> int | None:
+        return self.section.version_id if self.section_id else None
+
+    @property
+    def has_choices(self) -> bool:
+        return self.answer_type in {AnswerType.YES_NO_UNSURE, AnswerType.SINGLE, AnswerType.MULTIPLE}
+
+    def clean(self) -> None:
+        if self.depends_on_id and not self.depends_on_values:
+            raise ValidationError({"depends_on_values": _("List the answers that make this question appear.")})
+        if self.depends_on_id and self.section_id:
+            other = self.depends_on
+            if other.section.version_id != self.section.version_id:
+                raise ValidationError({"depends_on": _("A question can only depend on one of the same version.")})
+
+    def clean_answer(self, value: Any, *, choice_values: set[str] | None = None) -> str | list[str] | None:
+        """Validate and normalise an answer against this question's type.
+
+        Returns the value as stored (a string, a list of strings, or an ISO date string), or None
+        for "no answer". ``choice_values`` lets callers pass already-loaded choices.
+        """
+        if value is None or value == "" or value == []:
+            return None
+        if self.has_choices and choice_values is None:
+            choice_values = {c.value for c in self.choices.all()}
+        if self.answer_type == AnswerType.MULTIPLE:
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                raise ValidationError(_("Choose from the listed options."), code="invalid_choice")
+            unknown = [v for v in value if v not in choice_values]
+            if unknown:
+                raise ValidationError(_("That option is not one of this question's choices."), code="invalid_choice")
+            return sorted(set(value), key=list(value).index)
+        if self.has_choices:
+            if not isinstance(value, str) or value not in choice_values:
+                raise ValidationError(_("That option is not one of this question's choices."), code="invalid_choice")
+            return value
+        if self.answer_type == AnswerType.DATE:
+            if isinstance(value, dt.date):
+                parsed = value
+            else:
+                try:
+                    parsed = dt.date.fromisoformat(str(value))
+                except ValueError:
+                    raise ValidationError(_("Enter a real date."), code="invalid_date") from None
+            if not 1900 <= parsed.year <= 2100:
+                raise ValidationError(_("Enter a date between 1900 and 2100."), code="invalid_date")
+            return parsed.isoformat()
+        if not isinstance(value, str):
+            raise ValidationError(_("Enter text."), code="invalid_text")
+        return clean_free_text(value, max_length=TEXT_ANSWER_MAX_LENGTH)
+
+
+def clean_free_text(value: str, *, max_length: int) -> str:
+    """Typed text is kept as typed, but never with control characters or beyond its limit."""
+    if _FORBIDDEN_CONTROL.search(value):
+        raise ValidationError(_("Remove the invisible control characters from this text."), code="control_chars")
+    value = value.strip()
+    if len(value) > max_length:
+        raise ValidationError(
+            _("Keep this to %(max)d characters (it has %(n)d)."),
+            code="too_long",
+            params={"max": max_length, "n": len(value)},
+        )
+    return value
+
+
+class FlagText(models.Model):
+    """The wording of a flag: for the clinician, for the patient, and what the patient can ask."""
+
+    clinician_flag = models.TextField(blank=True)
+    patient_flag = models.TextField(blank=True)
+    ask = models.TextField(blank=True, help_text=_("Plain language: what the patient could ask the clinic."))
+
+    class Meta:
+        abstract = True
+
+
+class Choice(FlagText, VersionContent):
+    """One possible answer of a question, with the risk it carries."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    value = models.CharField(max_length=60, validators=[code_validator])
+    label = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField()
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.NONE)
+    references = models.ManyToManyField(Reference, blank=True, related_name="choices")
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "value"], name="checklist_choice_value_unique"),
+            models.CheckConstraint(
+                condition=Q(risk_level="none") | (~Q(clinician_flag="") & ~Q(patient_flag="")),
+                name="checklist_choice_flag_has_text",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def owning_version_id(self) -> int | None:
+        return self.question.section.version_id if self.question_id else None
+
+
+class RiskRule(FlagText, VersionContent):
+    """A flag raised only when several answers (and facts of the screening) hold together."""
+
+    version = models.ForeignKey(ChecklistVersion, on_delete=models.CASCADE, related_name="rules")
+    code = models.CharField(max_length=60, validators=[code_validator])
+    position = models.PositiveSmallIntegerField(default=0)
+    risk_level = models.CharField(
+        max_length=10, choices=[c for c in RiskLevel.choices if c[0] != RiskLevel.NONE], default=RiskLevel.RED_FLAG
+    )
+    references = models.ManyToManyField(Reference, blank=True, related_name="rules")
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="checklist_rule_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def owning_version_id(self) -> int | None:
+        return self.version_id
+
+
+class RiskRuleCondition(VersionContent):
+    """One condition of a rule: a question's answer, or a fact of the screening, is among values."""
+
+    class ContextKey(models.TextChoices):
+        ROUTE = "route", _("Route of administration")
+        INTENDED_USE = "intended_use", _("Intended use")
+        JURISDICTION = "jurisdiction", _("Jurisdiction code")
+        BANS_HUMAN_COSMETICS = "jurisdiction_bans_human_cosmetics", _("Jurisdiction bans human-derived cosmetics")
+        NO_APPROVED_PRODUCTS = "jurisdiction_no_approved_products", _("Jurisdiction has no approved product")
+
+    rule = models.ForeignKey(RiskRule, on_delete=models.CASCADE, related_name="conditions")
+    question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    context_key = models.CharField(max_length=40, choices=ContextKey.choices, blank=True)
+    values = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(question__isnull=False) & Q(context_key=""))
+                | (Q(question__isnull=True) & ~Q(context_key="")),
+                name="checklist_condition_question_xor_context",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.question.code if self.question_id else self.context_key
+        return f"{subject} in {self.values}"
+
+    def owning_version_id(self) -> int | None:
+        return self.rule.version_id if self.rule_id else None
+
+
+class Acknowledgement(VersionContent):
+    """A consent statement the patient ticks before signing."""
+
+    version = models.ForeignKey(ChecklistVersion, on_delete=models.CASCADE, related_name="acknowledgements")
+    code = models.CharField(max_length=60, validators=[code_validator])
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    references = models.ManyToManyField(Reference, blank=True, related_name="acknowledgements")
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="checklist_ack_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def owning_version_id(self) -> int | None:
+        return self.version_id
+
+
+class KeyFact(VersionContent):
+    """A standing uncertainty every patient hears, whatever their answers."""
+
+    version = models.ForeignKey(ChecklistVersion, on_delete=models.CASCADE, related_name="key_facts")
+    code = models.CharField(max_length=60, validators=[code_validator])
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    references = models.ManyToManyField(Reference, blank=True, related_name="key_facts")
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="checklist_keyfact_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def owning_version_id(self) -> int | None:
+        return self.version_id

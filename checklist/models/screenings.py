@@ -1,0 +1,252 @@
+"""Screenings: one patient, one proposed treatment, the answers given and the consent signed."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from checklist.models.content import ChecklistVersion, Jurisdiction, Question, RiskLevel
+
+# Crockford-style alphabet: no I, L, O or U, so a code read aloud or typed is unambiguous.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def random_code(length: int) -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+
+
+def new_screening_reference() -> str:
+    return f"EXO-{random_code(4)}-{random_code(4)}"
+
+
+class ScreeningLocked(Exception):
+    """Raised when code tries to change a screening, or its answers, after it was signed or voided."""
+
+
+class IntendedUse(models.TextChoices):
+    SKIN = "skin", _("Skin rejuvenation")
+    HAIR = "hair", _("Hair loss")
+    JOINT = "joint", _("Joint pain")
+    WOUND = "wound", _("Wound healing")
+    OTHER = "other", _("Other")
+
+
+class Route(models.TextChoices):
+    TOPICAL = "topical", _("Applied to the skin (topical)")
+    MICRONEEDLING = "microneedling", _("With microneedling")
+    INJECTION_SKIN = "injection_skin", _("Injection into the skin")
+    INJECTION_JOINT = "injection_joint", _("Injection into a joint")
+    INTRAVENOUS = "intravenous", _("Intravenous (drip)")
+    INHALED = "inhaled", _("Inhaled")
+    OTHER = "other", _("Other")
+
+
+class Decision(models.TextChoices):
+    PROCEED = "proceed", _("I want to go ahead with the treatment")
+    WAIT = "wait", _("I want to wait and think about it")
+    DECLINE = "decline", _("I decline the treatment")
+
+
+class Screening(models.Model):
+    """A patient walked through one published checklist version for one proposed treatment."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        AWAITING_SIGNATURE = "awaiting_signature", _("Awaiting signature")
+        SIGNED = "signed", _("Signed")
+        VOIDED = "voided", _("Voided")
+
+    LOCKED_STATUSES = (Status.SIGNED, Status.VOIDED)
+    # The only fields that may change on a signed screening: voiding it.
+    VOID_FIELDS = frozenset({"status", "voided_at", "voided_by_id", "void_reason", "updated_at"})
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=20, unique=True, default=new_screening_reference, editable=False)
+    clinic = models.ForeignKey("clinic.Clinic", on_delete=models.PROTECT, related_name="screenings")
+    version = models.ForeignKey(ChecklistVersion, on_delete=models.PROTECT, related_name="screenings")
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="screenings")
+
+    patient_name = models.CharField(_("patient's full name"), max_length=200)
+    patient_dob = models.DateField(_("date of birth"))
+    patient_reference = models.CharField(_("clinic reference number"), max_length=50, blank=True)
+    patient_language = models.CharField(_("preferred language"), max_length=50, blank=True, default="English")
+
+    product_name = models.CharField(_("product name"), max_length=200)
+    product_maker = models.CharField(_("maker"), max_length=200, blank=True)
+    intended_use = models.CharField(_("intended use"), max_length=10, choices=IntendedUse.choices)
+    intended_use_other = models.CharField(_("other use"), max_length=200, blank=True)
+    route = models.CharField(_("route"), max_length=20, choices=Route.choices)
+    route_other = models.CharField(_("other route"), max_length=200, blank=True)
+    planned_date = models.DateField(_("planned treatment date"), null=True, blank=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="screenings", verbose_name=_("where the patient lives")
+    )
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    overall_risk = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.NONE)
+    red_flag_count = models.PositiveSmallIntegerField(default=0)
+    caution_count = models.PositiveSmallIntegerField(default=0)
+    saved_sections = models.JSONField(default=list, blank=True, help_text=_("Codes of the sections saved so far."))
+    lock_version = models.PositiveIntegerField(default=0, help_text=_("Bumped on every save of answers."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    signed_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    patient_signed_name = models.CharField(max_length=200, blank=True)
+    signature_png = models.BinaryField(null=True, blank=True)
+    acknowledged_codes = models.JSONField(default=list, blank=True)
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    findings_snapshot = models.JSONField(null=True, blank=True)
+    pdf = models.FileField(upload_to="consent-pdfs/%Y/%m/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    verification_code = models.CharField(max_length=12, unique=True, null=True, blank=True)
+
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.TextField(blank=True)
+    corrected_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
+    )
+
+    history = HistoricalRecords(excluded_fields=["signature_png"])
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["clinic", "-created_at"], name="screening_clinic_created"),
+            models.Index(fields=["clinic", "status", "-created_at"], name="screening_clinic_status"),
+            models.Index(fields=["clinic", "overall_risk", "-created_at"], name="screening_clinic_risk"),
+            models.Index(fields=["clinic", "patient_reference"], name="screening_clinic_patient_ref"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="signed") | models.Q(signed_at__isnull=False, attested_by__isnull=False),
+                name="screening_signed_has_signer",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="voided") | ~models.Q(void_reason=""),
+                name="screening_voided_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.patient_name})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == self.Status.SIGNED
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in self.LOCKED_STATUSES
+
+    @property
+    def is_editable(self) -> bool:
+        return not self.is_locked
+
+    @property
+    def route_display(self) -> str:
+        return self.route_other if self.route == Route.OTHER and self.route_other else self.get_route_display()
+
+    @property
+    def intended_use_display(self) -> str:
+        if self.intended_use == IntendedUse.OTHER and self.intended_use_other:
+            return self.intended_use_other
+        return self.get_intended_use_display()
+
+    def risk_context(self) -> dict[str, str]:
+        """Facts of the screening itself that risk rules may test, besides the answers."""
+        return {
+            "route": self.route,
+            "intended_use": self.intended_use,
+            "jurisdiction": self.jurisdiction.code,
+            "jurisdiction_bans_human_cosmetics": "yes" if self.jurisdiction.bans_human_derived_cosmetics else "no",
+            "jurisdiction_no_approved_products": "yes" if self.jurisdiction.no_approved_products else "no",
+        }
+
+    def _changed_fields(self, stored: Screening) -> set[str]:
+        return {f.attname for f in self._meta.concrete_fields if getattr(self, f.attname) != getattr(stored, f.attname)}
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            stored = Screening.objects.filter(pk=self.pk).first()
+            if stored is not None and stored.is_locked:
+                voiding = stored.is_signed and self.status == self.Status.VOIDED
+                if not (voiding and self._changed_fields(stored) <= self.VOID_FIELDS):
+                    raise ScreeningLocked(f"Screening {stored.reference} is {stored.status} and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any):
+        raise ScreeningLocked("Screenings are kept for the record; void one instead of deleting it.")
+
+
+class Answer(models.Model):
+    """The answer given to one question of a screening, with the clinician's note."""
+
+    screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.JSONField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "question"], name="answer_one_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}: {self.value}"
+
+    def _assert_screening_open(self) -> None:
+        status = Screening.objects.filter(pk=self.screening_id).values_list("status", flat=True).first()
+        if status in Screening.LOCKED_STATUSES:
+            raise ScreeningLocked("The answers of a signed or voided screening cannot change.")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._assert_screening_open()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any):
+        self._assert_screening_open()
+        return super().delete(*args, **kwargs)
+
+
+class AuditEvent(models.Model):
+    """An append-only record of what someone did: signed, voided, viewed or downloaded a PDF."""
+
+    clinic = models.ForeignKey("clinic.Clinic", on_delete=models.PROTECT, related_name="audit_events")
+    screening = models.ForeignKey(
+        Screening, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    action = models.CharField(max_length=60)
+    at = models.DateTimeField(auto_now_add=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["clinic", "-at"], name="audit_clinic_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ScreeningLocked("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any):
+        raise ScreeningLocked("Audit events are append-only.")

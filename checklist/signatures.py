@@ -1,0 +1,72 @@
+"""Drawn signatures: accept only a real, small PNG, and store a clean re-encoded copy.
+
+The browser sends the signature pad's drawing as a ``data:image/png;base64,...`` URL. Nothing
+from it reaches the PDF as sent: it is decoded, checked, re-encoded by Pillow, and the PDF
+builds its own data URL from the stored bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import warnings
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from PIL import Image
+
+MAX_SIGNATURE_BYTES = 512 * 1024
+MAX_SIGNATURE_PIXELS = 2000 * 1000
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+DATA_URL_PREFIX = "data:image/png;base64,"
+
+
+def signature_from_data_url(data_url: str) -> bytes | None:
+    """Decode the signature pad's data URL; empty means "no signature drawn"."""
+    data_url = (data_url or "").strip()
+    if not data_url:
+        return None
+    if not data_url.startswith(DATA_URL_PREFIX):
+        raise ValidationError(_("The signature must be a PNG image drawn on the pad."), code="not_png")
+    encoded = data_url[len(DATA_URL_PREFIX) :]
+    if len(encoded) > MAX_SIGNATURE_BYTES * 4 // 3 + 4:
+        raise ValidationError(_("The signature image is too large."), code="too_large")
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError(_("The signature could not be read. Please sign again."), code="bad_base64") from None
+    return clean_signature_png(raw)
+
+
+def clean_signature_png(raw: bytes) -> bytes:
+    """Validate PNG bytes and return them decoded and re-encoded, with no metadata."""
+    if not raw:
+        raise ValidationError(_("The signature image is empty. Please sign again."), code="empty")
+    if len(raw) > MAX_SIGNATURE_BYTES:
+        raise ValidationError(_("The signature image is too large."), code="too_large")
+    if not raw.startswith(PNG_MAGIC):
+        raise ValidationError(_("The signature must be a PNG image drawn on the pad."), code="not_png")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(raw)) as probe:
+                if probe.format != "PNG":
+                    raise ValidationError(_("The signature must be a PNG image."), code="not_png")
+                width, height = probe.size
+                if width * height > MAX_SIGNATURE_PIXELS or width < 10 or height < 10:
+                    raise ValidationError(_("The signature image has an unexpected size."), code="bad_size")
+                probe.load()
+                image = probe.convert("RGBA")
+    except ValidationError:
+        raise
+    except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning, SyntaxError):
+        raise ValidationError(_("The signature could not be read. Please sign again."), code="corrupt") from None
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def signature_data_url(png: bytes) -> str:
+    """A data URL for a stored (already cleaned) signature, for templates and the PDF."""
+    return DATA_URL_PREFIX + base64.b64encode(png).decode("ascii")

@@ -1,0 +1,25 @@
+"""The clinician's workflow, the clinic admin's pages, and public verification of documents."""
+
+from django.urls import path
+
+from checklist.views import dashboard, documents, screenings, staff, steps
+
+app_name = "checklist"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("screenings/new/", screenings.screening_start_view, name="screening-start"),
+    path("screenings/<uuid:screening_id>/", screenings.screening_detail, name="screening-detail"),
+    path("screenings/<uuid:screening_id>/details/", screenings.screening_details, name="screening-details"),
+    path("screenings/<uuid:screening_id>/steps/<slug:section_code>/", steps.screening_step, name="screening-step"),
+    path("screenings/<uuid:screening_id>/review/", steps.screening_review, name="screening-review"),
+    path("screenings/<uuid:screening_id>/consent/", steps.screening_consent, name="screening-consent"),
+    path("screenings/<uuid:screening_id>/void/", screenings.screening_void_view, name="screening-void"),
+    path("screenings/<uuid:screening_id>/correct/", screenings.screening_correct_view, name="screening-correct"),
+    path("screenings/<uuid:screening_id>/pdf/", documents.screening_pdf, name="screening-pdf"),
+    path("verify/", documents.verify, name="verify"),
+    path("verify/<str:code>/", documents.verify_code, name="verify-code"),
+    path("staff/", staff.staff_list, name="staff"),
+    path("staff/<int:membership_id>/", staff.staff_update, name="staff-update"),
+    path("audit/", staff.audit_log_view, name="audit-log"),
+]

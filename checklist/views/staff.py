@@ -1,0 +1,55 @@
+"""Clinic admins manage their own clinic's staff and read its audit log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from checklist.models import AuditEvent
+from checklist.permissions import clinic_member_required
+from clinic.forms import StaffCreateForm, StaffUpdateForm
+from clinic.models import Membership
+from clinic.services import staff_member_create, staff_member_update
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@clinic_member_required(admin=True)
+def staff_list(request):
+    form = StaffCreateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            membership = staff_member_create(clinic=request.clinic, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("%(user)s can now sign in.") % {"user": membership.user.get_username()})
+            return redirect("checklist:staff")
+        status = 400
+    members = Membership.objects.filter(clinic=request.clinic).select_related("user").order_by("user__username")
+    return render(request, "checklist/staff_list.html", {"form": form, "members": members}, status=status)
+
+
+@require_POST
+@clinic_member_required(admin=True)
+def staff_update(request, membership_id):
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, clinic=request.clinic)
+    form = StaffUpdateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a role and whether the account is active."))
+    elif membership.user_id == request.user.pk and (
+        form.cleaned_data["role"] != Membership.Role.ADMIN or not form.cleaned_data["is_active"]
+    ):
+        messages.error(request, _("You cannot remove your own admin rights or deactivate yourself."))
+    else:
+        staff_member_update(membership=membership, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Saved changes to %(user)s.") % {"user": membership.user.get_username()})
+    return redirect("checklist:staff")
+
+
+@require_safe
+@clinic_member_required(admin=True)
+def audit_log_view(request):
+    events = AuditEvent.objects.filter(clinic=request.clinic).select_related("actor", "screening")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "checklist/audit_log.html", {"page": page})

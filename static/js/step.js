@@ -1,0 +1,61 @@
+/* Section steps: show conditional questions as their trigger changes, and the risk of a choice
+   as soon as it is picked. The server does the same after every save, so this is a convenience:
+   without JavaScript the page still works. */
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-step-form]");
+  if (!form) return;
+  var LABELS = { red_flag: "Red flag: this answer raises a serious concern.", caution: "Caution: this answer raises a concern." };
+  var RANK = { none: 0, caution: 1, red_flag: 2 };
+
+  function inputsOf(code) {
+    return form.querySelectorAll('[name="q__' + code + '"]');
+  }
+  function selected(code) {
+    var values = [];
+    inputsOf(code).forEach(function (input) {
+      if ((input.type === "radio" || input.type === "checkbox") && input.checked) values.push(input.value);
+    });
+    return values;
+  }
+  function questionBox(code) {
+    return form.querySelector('[data-question="' + code + '"]');
+  }
+
+  function updateVisibility() {
+    form.querySelectorAll("[data-depends-on]").forEach(function (box) {
+      var trigger = box.getAttribute("data-depends-on");
+      if (!inputsOf(trigger).length) return; // trigger on another step: the server decided
+      var triggerBox = questionBox(trigger);
+      var wanted = box.getAttribute("data-depends-values").split(" ");
+      var show = (!triggerBox || !triggerBox.hidden) && selected(trigger).some(function (v) { return wanted.indexOf(v) !== -1; });
+      box.hidden = !show;
+    });
+  }
+
+  function updateRisk(box) {
+    var levels = {};
+    (box.getAttribute("data-levels") || "").split(" ").forEach(function (pair) {
+      var parts = pair.split(":");
+      if (parts.length === 2) levels[parts[0]] = parts[1];
+    });
+    var worst = "none";
+    selected(box.getAttribute("data-question")).forEach(function (v) {
+      if (RANK[levels[v]] > RANK[worst]) worst = levels[v];
+    });
+    var live = box.querySelector("[data-live-risk]");
+    if (!live) return;
+    live.className = live.className.replace(/\bis-\S+/g, "").trim() + " is-" + worst;
+    live.textContent = LABELS[worst] || "";
+  }
+
+  form.addEventListener("change", function (event) {
+    var name = event.target.name || "";
+    if (name.indexOf("q__") !== 0) return;
+    var box = questionBox(name.slice(3));
+    if (box) updateRisk(box);
+    // Repeat so that a chain of conditions settles (a hidden trigger hides its dependants).
+    for (var i = 0; i < 3; i++) updateVisibility();
+  });
+  updateVisibility();
+})();

@@ -1,0 +1,141 @@
+"""Shared fixtures: the v1 checklist loaded once per test database, and three standing people.
+
+alice is a clinician of clinic A, carol is alice's clinic admin, and bob works at clinic B and
+must never see anything of A's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from checklist.demo import CLEAN_ANSWERS, RISKY_ANSWERS, answer_all_sections, sign_screening
+from checklist.models import ChecklistVersion, Jurisdiction, Screening
+from checklist.services.screenings import screening_start
+from clinic.models import Clinic, Membership
+
+PASSWORD = "correct-horse-battery-9"
+_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_checklist", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def version(db) -> ChecklistVersion:
+    return ChecklistVersion.objects.get(status=ChecklistVersion.Status.PUBLISHED)
+
+
+@pytest.fixture
+def us(db) -> Jurisdiction:
+    return Jurisdiction.objects.get(code="US")
+
+
+def make_clinic(name: str, jurisdiction: Jurisdiction | None = None) -> Clinic:
+    return Clinic.objects.create(
+        name=name,
+        address="1 Harbour Road\nSpringfield",
+        phone="+1 555 0100",
+        adverse_event_contact="Call the clinic nurse line: +1 555 0101 (9am-5pm)",
+        default_jurisdiction=jurisdiction or Jurisdiction.objects.get(code="US"),
+    )
+
+
+def make_member(clinic: Clinic, username: str, role: str = Membership.Role.CLINICIAN):
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, first_name=username.title(), last_name="Tester"
+    )
+    Membership.objects.create(user=user, clinic=clinic, role=role)
+    return user
+
+
+@pytest.fixture
+def clinic_a(db) -> Clinic:
+    return make_clinic("Clinic A")
+
+
+@pytest.fixture
+def clinic_b(db) -> Clinic:
+    return make_clinic("Clinic B")
+
+
+@pytest.fixture
+def alice(clinic_a):
+    return make_member(clinic_a, "alice")
+
+
+@pytest.fixture
+def carol(clinic_a):
+    return make_member(clinic_a, "carol", Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def bob(clinic_b):
+    return make_member(clinic_b, "bob")
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob_client(client, bob):
+    client.force_login(bob)
+    return client
+
+
+def start_data(**overrides) -> dict:
+    data = {
+        "patient_name": f"Pat Example {next(_counter)}",
+        "patient_dob": dt.date(1980, 5, 17),
+        "patient_reference": "MRN-001",
+        "patient_language": "English",
+        "product_name": "GlowVesicle Serum",
+        "product_maker": "Example Biologics",
+        "intended_use": "skin",
+        "route": "microneedling",
+        "planned_date": dt.date(2026, 12, 1),
+        "jurisdiction": Jurisdiction.objects.get(code="US"),
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def make_screening(version):
+    """Start a draft screening; ``answers="risky"`` or ``"clean"`` fills every section."""
+
+    def _make(clinic: Clinic, clinician, *, answers: str | None = None, signed: bool = False, **overrides):
+        screening = screening_start(clinic=clinic, clinician=clinician, data=start_data(**overrides))
+        if answers:
+            answer_all_sections(screening, {"risky": RISKY_ANSWERS, "clean": CLEAN_ANSWERS}[answers], clinician)
+        if signed:
+            screening = sign_screening(screening, clinician)
+        screening.refresh_from_db()
+        return screening
+
+    return _make
+
+
+@pytest.fixture
+def draft(make_screening, clinic_a, alice) -> Screening:
+    return make_screening(clinic_a, alice)
+
+
+@pytest.fixture
+def risky_signed(make_screening, clinic_a, alice) -> Screening:
+    return make_screening(clinic_a, alice, answers="risky", signed=True)

@@ -1,0 +1,97 @@
+"""load_checklist installs the content file, agrees with it, and is idempotent."""
+
+from __future__ import annotations
+
+import copy
+import io
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from checklist.content_schema import CONTENT_DIR, ContentError, load_content_file, parse_content, version_part
+from checklist.models import ChecklistVersion, Choice, Jurisdiction, Question, Reference
+from checklist.services.checklist_versions import (
+    ContentConflict,
+    checklist_content_load,
+    checklist_version_export,
+)
+
+V1 = CONTENT_DIR / "v1.yaml"
+
+
+def test_the_database_agrees_with_the_content_file(version):
+    content = load_content_file(V1)
+    assert checklist_version_export(version) == version_part(content)
+    assert set(Reference.objects.values_list("code", flat=True)) >= {r["code"] for r in content["references"]}
+    assert Jurisdiction.objects.count() == len(content["jurisdictions"])
+
+
+def test_running_it_twice_changes_nothing(version, django_assert_max_num_queries):
+    before = (
+        list(Question.objects.values_list("id", "code")),
+        list(Choice.objects.values_list("id", "label", "risk_level")),
+        list(Jurisdiction.objects.values_list("id", "summary")),
+    )
+    out = io.StringIO()
+    call_command("load_checklist", stdout=out)
+    assert "unchanged" in out.getvalue()
+    assert "updated" not in out.getvalue()
+    after = (
+        list(Question.objects.values_list("id", "code")),
+        list(Choice.objects.values_list("id", "label", "risk_level")),
+        list(Jurisdiction.objects.values_list("id", "summary")),
+    )
+    assert before == after
+    assert ChecklistVersion.objects.count() == 1
+
+
+def test_it_refuses_to_change_a_published_version(version):
+    raw = yaml.safe_load(V1.read_text())
+    raw["sections"][0]["questions"][0]["prompt"] = "A different question"
+    with pytest.raises(ContentConflict, match="new version number"):
+        checklist_content_load(content=parse_content(raw))
+
+
+def test_a_new_version_number_publishes_and_retires_the_old(version):
+    raw = yaml.safe_load(V1.read_text())
+    raw["version"] = 2
+    raw["sections"][0]["questions"][0]["prompt"] = "A reworded question"
+    report = checklist_content_load(content=parse_content(raw))
+    assert report.version_action == "created"
+    version.refresh_from_db()
+    assert version.status == ChecklistVersion.Status.RETIRED
+    assert ChecklistVersion.objects.get(number=2).status == ChecklistVersion.Status.PUBLISHED
+
+
+def test_it_updates_a_reference_in_place(version):
+    raw = yaml.safe_load(V1.read_text())
+    raw["references"][0]["title"] = "Corrected title"
+    report = checklist_content_load(content=parse_content(raw))
+    assert report.references_changed == [raw["references"][0]["code"]]
+    assert report.version_action == "unchanged"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["sections"][0]["questions"][0].update(type="essay"), "expected one of"),
+        (lambda d: d["sections"][0]["questions"][1].update(references=["no-such-ref"]), "unknown reference"),
+        (lambda d: d["sections"][0]["questions"][1].update(colour="blue"), "unknown key 'colour'"),
+        (lambda d: d["rules"][0]["when"].append({"context": "route", "values": ["teleport"]}), "not a value of route"),
+        (lambda d: d["sections"][0]["questions"][0].update(show_if={"question": "nope", "values": ["yes"]}), "earlier"),
+        (lambda d: d["sections"][1]["questions"].append(copy.deepcopy(d["sections"][0]["questions"][1])), "duplicate"),
+    ],
+)
+def test_it_reports_invalid_content_with_its_path(mutate, message):
+    raw = yaml.safe_load(V1.read_text())
+    mutate(raw)
+    with pytest.raises(ContentError, match=message):
+        parse_content(raw)
+
+
+def test_the_command_explains_a_broken_file(tmp_path, db):
+    broken = tmp_path / "v9.yaml"
+    broken.write_text("version: [unclosed")
+    with pytest.raises(CommandError, match="not valid YAML"):
+        call_command("load_checklist", str(broken))

@@ -1,0 +1,222 @@
+"""The take-home PDF: what it says, on which pages, and what kind of file it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+
+import pytest
+from django.core.files.storage import default_storage
+from pypdf import PdfReader
+
+from checklist import pdf
+from checklist.models import Screening
+from checklist.services.screenings import screening_void
+
+
+def pages_text(data: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def squash(text: str) -> str:
+    """Text without whitespace, so wrapped lines still match."""
+    return re.sub(r"\s+", "", text)
+
+
+def stored_bytes(screening: Screening) -> bytes:
+    with screening.pdf.open("rb") as fh:
+        return fh.read()
+
+
+@pytest.fixture
+def risky_pdf(risky_signed) -> bytes:
+    return stored_bytes(risky_signed)
+
+
+def test_it_prints_the_patient_every_finding_the_reporting_channel_the_acknowledgements_and_the_code(
+    risky_signed, risky_pdf
+):
+    text = squash(" ".join(pages_text(risky_pdf)))
+    snapshot = risky_signed.findings_snapshot
+    findings = snapshot["assessment"]["findings"]
+    assert findings, "the risky answers should raise findings"
+    assert squash(risky_signed.patient_name) in text
+    for finding in findings:
+        assert squash(finding["patient_text"]) in text, finding["code"]
+        assert squash(finding["ask"]) in text, finding["code"]
+    jurisdiction = snapshot["jurisdiction"]
+    for key in ("report_name", "report_url", "report_phone"):
+        assert jurisdiction[key] and squash(jurisdiction[key]) in text, key
+    for ack in snapshot["acknowledgements"]:
+        assert squash(ack["text"]) in text
+    for fact in snapshot["key_facts"]:
+        assert squash(fact["text"]) in text
+    assert risky_signed.verification_code in text
+    assert squash(risky_signed.clinic.adverse_event_contact) in text
+    assert squash(snapshot["jurisdiction"]["summary"]) in text
+    reviewed = dt.date.fromisoformat(jurisdiction["last_reviewed"])
+    assert squash(f"last reviewed on {reviewed.day} {reviewed:%B %Y}") in text
+
+
+def test_its_page_count_is_sane(risky_pdf):
+    count = len(PdfReader(io.BytesIO(risky_pdf)).pages)
+    assert 4 <= count <= 30
+
+
+def test_every_page_names_clinic_patient_page_version_and_reference(risky_signed, risky_pdf):
+    pages = pages_text(risky_pdf)
+    version = risky_signed.findings_snapshot["checklist_version"]
+    for number, page in enumerate(pages, start=1):
+        assert risky_signed.clinic.name in page, number
+        assert risky_signed.patient_name in page, number
+        assert f"Page {number} of {len(pages)}" in page, number
+        assert f"Checklist version {version}" in page, number
+        assert risky_signed.reference in page, number
+
+
+def test_it_is_stored_once_with_its_sha256(risky_signed, risky_pdf):
+    assert risky_pdf.startswith(b"%PDF-")
+    assert hashlib.sha256(risky_pdf).hexdigest() == risky_signed.pdf_sha256
+    assert risky_signed.pdf.name.endswith(f"{risky_signed.reference}.pdf")
+    assert default_storage.exists(risky_signed.pdf.name)
+
+
+def test_attach_signed_pdf_does_not_save_the_screening(risky_signed):
+    stored_hash = risky_signed.pdf_sha256
+    copy = Screening.objects.get(pk=risky_signed.pk)
+    copy.pdf_sha256 = ""
+    pdf.attach_signed_pdf(copy)
+    assert copy.pdf_sha256 and copy.pdf.name != risky_signed.pdf.name
+    assert Screening.objects.get(pk=risky_signed.pk).pdf_sha256 == stored_hash
+
+
+def test_the_draft_preview_is_marked_on_every_page_and_never_stored(make_screening, clinic_a, alice):
+    draft = make_screening(clinic_a, alice, answers="risky")
+    assert not draft.is_locked
+    data = pdf.draft_preview_pdf(draft)
+    pages = pages_text(data)
+    assert all("DRAFT — not signed" in page for page in pages)
+    draft.refresh_from_db()
+    assert not draft.pdf and not draft.pdf_sha256 and not draft.verification_code
+    assert "Verification code:" not in " ".join(pages)
+
+
+def test_the_signed_document_carries_no_draft_mark(risky_pdf):
+    assert "DRAFT" not in " ".join(pages_text(risky_pdf))
+
+
+def test_it_is_an_archival_tagged_pdf_with_title_language_and_author(risky_signed, risky_pdf):
+    reader = PdfReader(io.BytesIO(risky_pdf))
+    root = reader.trailer["/Root"]
+    assert reader.metadata.title == f"Risk summary and consent record {risky_signed.reference}"
+    assert reader.metadata.author == risky_signed.clinic.name
+    assert root["/Lang"] == "en"
+    assert root["/MarkInfo"]["/Marked"] is True
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] is True
+    assert "/StructTreeRoot" in root
+    assert root["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="A"' in xmp
+    assert 'pdfuaid:part="1"' in xmp
+    assert "EmbeddedFiles" not in str(root.get("/Names", {}))
+
+
+def _struct_elements(node, found):
+    node = node.get_object()
+    if not isinstance(node, dict):
+        return found
+    if "/S" in node:
+        found.append(node)
+    kids = node.get("/K", [])
+    for kid in kids if isinstance(kids, list) else [kids]:
+        if hasattr(kid, "get_object"):
+            _struct_elements(kid, found)
+    return found
+
+
+def test_its_tags_give_headings_tables_and_described_images(risky_signed, risky_pdf):
+    reader = PdfReader(io.BytesIO(risky_pdf))
+    elements = _struct_elements(reader.trailer["/Root"]["/StructTreeRoot"], [])
+    kinds = {e["/S"] for e in elements}
+    assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/L", "/LI", "/Figure"} <= kinds
+    alts = [str(e.get("/Alt", "")) for e in elements if e["/S"] == "/Figure"]
+    assert all(alts), "every figure has alternative text"
+    assert f"Signature drawn by {risky_signed.patient_signed_name}" in alts
+    assert any(alt.startswith("QR code linking to") for alt in alts)
+
+
+def test_its_fonts_are_the_shipped_ones_embedded_and_subset(risky_pdf):
+    reader = PdfReader(io.BytesIO(risky_pdf))
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            fonts[str(font["/BaseFont"])] = font
+    assert fonts
+    for name, font in fonts.items():
+        descriptor = font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        descriptor = descriptor.get_object()
+        assert re.match(r"^/[A-Z]{6}\+ExoSafe-Sans", name), name  # subset prefix, our @font-face family
+        assert "/FontFile2" in descriptor, name  # the TrueType program is embedded
+        assert len(descriptor["/FontFile2"].get_object().get_data()) < 200_000, "subset, not the whole font"
+
+
+def test_the_signature_image_is_embedded(risky_pdf):
+    reader = PdfReader(io.BytesIO(risky_pdf))
+    sizes = {(image.image.width, image.image.height) for page in reader.pages for image in page.images}
+    assert (600, 180) in sizes  # demo_signature_png()
+
+
+def test_references_are_numbered_in_order_of_first_citation(risky_signed):
+    context = pdf.build_context(risky_signed, snapshot=risky_signed.findings_snapshot, draft=False)
+    numbers = [ref["number"] for ref in context["references"]]
+    assert numbers == list(range(1, len(numbers) + 1))
+    first_finding = context["findings"][0]["items"][0]
+    assert first_finding["refs"][0] == 1
+    cited: list[int] = []
+    for group in context["findings"]:
+        for item in group["items"]:
+            cited += item["refs"]
+    for fact in context["key_facts"]:
+        cited += fact["refs"]
+    cited += context["jurisdiction"]["refs"]
+    for ack in context["acknowledgements"]:
+        cited += ack["refs"]
+    first_seen = list(dict.fromkeys(cited))
+    assert first_seen == numbers, "each new reference takes the next number"
+    assert all(ack["refs"] for ack in context["acknowledgements"]), "acknowledgements cite their sources"
+
+
+def test_the_summary_never_calls_anything_safe(make_screening, clinic_a, alice):
+    clean = make_screening(clinic_a, alice, answers="clean", signed=True)
+    context = pdf.build_context(clean, snapshot=clean.findings_snapshot, draft=False)
+    risk = context["risk"]
+    for words in (risk["headline"], risk["level_label"], risk["summary"]):
+        assert "safe" not in words.lower()
+    summary_text = " ".join(pages_text(stored_bytes(clean))[:1])
+    assert risk["headline"] in summary_text
+
+
+@pytest.mark.parametrize(("paper", "size"), [("letter", (612, 792)), ("a4", (595, 842))])
+def test_the_paper_size_follows_the_clinic(make_screening, clinic_a, alice, paper, size):
+    clinic_a.paper_size = paper
+    clinic_a.save()
+    screening = make_screening(clinic_a, alice, answers="clean", signed=True)
+    box = PdfReader(io.BytesIO(stored_bytes(screening))).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == size
+
+
+def test_the_verification_link_uses_the_public_url_setting(settings):
+    settings.EXOSAFE_PUBLIC_URL = "https://exosafe.example.org/"
+    assert pdf.verification_url("7K3M9QX2TB") == "https://exosafe.example.org/verify/7K3M9QX2TB/"
+    svg = pdf.verification_qr_svg(pdf.verification_url("7K3M9QX2TB"))
+    assert svg.startswith("<svg") and "<title>QR code linking to https://exosafe.example.org/verify/" in svg
+
+
+def test_a_voided_screening_keeps_its_document_unchanged(risky_signed, alice):
+    before = stored_bytes(risky_signed)
+    voided = screening_void(screening=risky_signed, user=alice, reason="Wrong patient chosen")
+    assert stored_bytes(voided) == before
+    assert voided.pdf_sha256 == hashlib.sha256(before).hexdigest()
