@@ -6,7 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test setup system-check lint format bench clean
+BROWSER_TOOLS := tests/browser/node_modules/.installed
+
+.PHONY: run test setup system-check browser-check lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +20,13 @@ $(INSTALLED): requirements.txt requirements-dev.txt | $(BIN)/python
 
 system-check:
 	@scripts/check_system_packages.sh
+
+browser-check:
+	@scripts/ensure_browser_tools.sh
+
+$(BROWSER_TOOLS): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
 
 setup: system-check $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
@@ -35,10 +44,10 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: setup lint
+test: setup lint browser-check $(BROWSER_TOOLS)
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis
+	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis artifacts tests/browser/node_modules

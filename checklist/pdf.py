@@ -38,11 +38,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from checklist.models import Decision, Screening
+from checklist.risk import ChecklistSpec
+from checklist.selectors import checklist_spec
+from checklist.services.screenings import screening_assessment, screening_snapshot
 from checklist.signatures import DATA_URL_PREFIX, PNG_MAGIC, signature_data_url
 
 logger = logging.getLogger(__name__)
@@ -76,7 +80,11 @@ SERVED_TYPES = {
 }
 LOGO_TYPES = {suffix: kind for suffix, kind in SERVED_TYPES.items() if kind.startswith("image/") and suffix != ".svg"}
 
-LEVEL_LABELS = {"red_flag": _("Red flag"), "caution": _("Caution"), "none": _("No flag")}
+LEVEL_LABELS = {
+    "red_flag": gettext_lazy("Red flag"),
+    "caution": gettext_lazy("Caution"),
+    "none": gettext_lazy("No flag"),
+}
 
 
 def static_dir() -> Path:
@@ -252,23 +260,11 @@ class _Citations:
         return sorted(cited)
 
 
-def _reference_details(spec) -> dict[str, dict[str, str]]:
-    if spec is None:
-        return {}
+def _reference_details(spec: ChecklistSpec) -> dict[str, dict[str, str]]:
     return {
         code: {"code": code, "title": r.title, "publisher": r.publisher, "date": r.date, "url": r.url}
         for code, r in spec.references.items()
     }
-
-
-def _spec_for(screening: Screening):
-    from checklist.selectors import checklist_spec
-
-    try:
-        return checklist_spec(screening.version)
-    except Exception:  # a PDF with fewer references beats no PDF at all
-        logger.exception("Could not compile checklist version for the PDF of %s", screening.reference)
-        return None
 
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:
@@ -315,11 +311,13 @@ def _answer_text(item: Mapping[str, Any], question) -> str:
 
 def build_context(screening: Screening, *, snapshot: Mapping[str, Any], draft: bool) -> dict[str, Any]:
     """Everything the template shows, in the order it shows it (so citations number in order)."""
-    spec = _spec_for(screening)
+    # The published version never changes, so its wording (why a question matters, what each
+    # statement cites) is as frozen as the snapshot; the snapshot wins where it has the data.
+    spec = checklist_spec(screening.version)
     known = _reference_details(spec)
     known.update({r["code"]: r for r in snapshot.get("references", []) if isinstance(r, Mapping)})
     citations = _Citations(known=known)
-    questions = spec.questions_by_code if spec is not None else {}
+    questions = spec.questions_by_code
 
     assessment = snapshot.get("assessment") or {}
     level = assessment.get("level") or "none"
@@ -392,7 +390,7 @@ def build_context(screening: Screening, *, snapshot: Mapping[str, Any], draft: b
         if s.get("questions")
     ]
 
-    ack_refs = {a.code: a.references for a in spec.acknowledgements} if spec is not None else {}
+    ack_refs = {a.code: a.references for a in spec.acknowledgements}
     acknowledgements = [
         {
             "text": a.get("text", ""),
@@ -522,8 +520,6 @@ def attach_signed_pdf(screening: Screening) -> None:
 
 def draft_preview_pdf(screening: Screening) -> bytes:
     """A preview of a screening not yet signed, from a snapshot computed now; never stored."""
-    from checklist.services.screenings import screening_assessment, screening_snapshot
-
     spec, assessment = screening_assessment(screening)
     snapshot = screening_snapshot(screening, spec, assessment)
     return render_screening_pdf(screening, snapshot=snapshot, draft=True)

@@ -47,6 +47,11 @@ class ReferenceSpec:
     def citation(self) -> str:
         return ". ".join(part for part in (self.title, self.publisher, self.date) if part)
 
+    @property
+    def short_citation(self) -> str:
+        """Publisher and year: enough for a patient to see where a statement comes from."""
+        return " ".join(part for part in (self.publisher or self.title, self.date[:4]) if part)
+
 
 @dataclass(frozen=True)
 class ChoiceSpec:
@@ -235,9 +240,10 @@ def visible_question_codes(checklist: ChecklistSpec, answers: Mapping[str, Any])
     """Questions shown given these answers: a question whose trigger is hidden is hidden too."""
     visible: set[str] = set()
     for question in checklist.questions:
-        if question.depends_on is None or (question.depends_on in visible and (
-            selected_values(answers.get(question.depends_on)) & question.depends_on_values
-        )):
+        if question.depends_on is None or (
+            question.depends_on in visible
+            and (selected_values(answers.get(question.depends_on)) & question.depends_on_values)
+        ):
             visible.add(question.code)
     return frozenset(visible)
 

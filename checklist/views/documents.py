@@ -112,9 +112,9 @@ def verify(request):
             length = 0
         if length > _MAX_REQUEST_BYTES:
             # Refuse before Django reads the body, with the reason in words.
-            form = VerifyForm()
-            form.add_error(None, _("That file is larger than 10 MB, so it cannot be a document ExoSafe issued."))
-            return _public(render(request, "checklist/verify.html", {"form": form}, status=413))
+            error = _("That file is larger than 10 MB, so it cannot be a document ExoSafe issued.")
+            context = {"form": VerifyForm(), "error": error}
+            return _public(render(request, "checklist/verify.html", context, status=413))
         form = VerifyForm(request.POST, request.FILES)
         if form.is_valid():
             screening = _signed_screening(form.cleaned_data["code"])

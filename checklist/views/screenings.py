@@ -86,6 +86,7 @@ def screening_detail(request, screening_id):
         "steps": steps,
         "resume": None if screening.is_locked else resume_step(steps),
         "void_form": VoidForm(),
+        "snapshot": screening.findings_snapshot,
         "corrections": screening.corrections.only("id", "reference", "status", "created_at"),
     }
     if request.membership.is_admin:

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from checklist import pdf
 from checklist.models import Screening
-from checklist.services.screenings import screening_void
+from checklist.services.screenings import screening_assessment, screening_snapshot, screening_void
 
 
 def pages_text(data: bytes) -> list[str]:
@@ -31,18 +31,18 @@ def stored_bytes(screening: Screening) -> bytes:
 
 
 @pytest.fixture
-def risky_pdf(risky_signed) -> bytes:
-    return stored_bytes(risky_signed)
+def clean_signed(make_screening, clinic_a, alice) -> Screening:
+    """A signed screening with no flags: the shortest document, for tests of storage."""
+    return make_screening(clinic_a, alice, answers="clean", signed=True)
 
 
-def test_it_prints_the_patient_every_finding_the_reporting_channel_the_acknowledgements_and_the_code(
-    risky_signed, risky_pdf
-):
-    text = squash(" ".join(pages_text(risky_pdf)))
-    snapshot = risky_signed.findings_snapshot
+def test_it_prints_the_patient_every_finding_the_reporting_channel_the_acknowledgements_and_the_code(risky_document):
+    doc = risky_document
+    text = squash(" ".join(pages_text(doc.pdf)))
+    snapshot = doc.snapshot
     findings = snapshot["assessment"]["findings"]
     assert findings, "the risky answers should raise findings"
-    assert squash(risky_signed.patient_name) in text
+    assert squash(doc.patient_name) in text
     for finding in findings:
         assert squash(finding["patient_text"]) in text, finding["code"]
         assert squash(finding["ask"]) in text, finding["code"]
@@ -53,43 +53,45 @@ def test_it_prints_the_patient_every_finding_the_reporting_channel_the_acknowled
         assert squash(ack["text"]) in text
     for fact in snapshot["key_facts"]:
         assert squash(fact["text"]) in text
-    assert risky_signed.verification_code in text
-    assert squash(risky_signed.clinic.adverse_event_contact) in text
+    assert doc.verification_code in text
+    assert squash(doc.adverse_event_contact) in text
     assert squash(snapshot["jurisdiction"]["summary"]) in text
     reviewed = dt.date.fromisoformat(jurisdiction["last_reviewed"])
     assert squash(f"last reviewed on {reviewed.day} {reviewed:%B %Y}") in text
 
 
-def test_its_page_count_is_sane(risky_pdf):
-    count = len(PdfReader(io.BytesIO(risky_pdf)).pages)
+def test_its_page_count_is_sane(risky_document):
+    count = len(PdfReader(io.BytesIO(risky_document.pdf)).pages)
     assert 4 <= count <= 30
 
 
-def test_every_page_names_clinic_patient_page_version_and_reference(risky_signed, risky_pdf):
-    pages = pages_text(risky_pdf)
-    version = risky_signed.findings_snapshot["checklist_version"]
+def test_every_page_names_clinic_patient_page_version_and_reference(risky_document):
+    doc = risky_document
+    pages = pages_text(doc.pdf)
+    version = doc.snapshot["checklist_version"]
     for number, page in enumerate(pages, start=1):
-        assert risky_signed.clinic.name in page, number
-        assert risky_signed.patient_name in page, number
+        assert doc.clinic_name in page, number
+        assert doc.patient_name in page, number
         assert f"Page {number} of {len(pages)}" in page, number
         assert f"Checklist version {version}" in page, number
-        assert risky_signed.reference in page, number
+        assert doc.reference in page, number
 
 
-def test_it_is_stored_once_with_its_sha256(risky_signed, risky_pdf):
-    assert risky_pdf.startswith(b"%PDF-")
-    assert hashlib.sha256(risky_pdf).hexdigest() == risky_signed.pdf_sha256
-    assert risky_signed.pdf.name.endswith(f"{risky_signed.reference}.pdf")
-    assert default_storage.exists(risky_signed.pdf.name)
+def test_it_is_stored_once_with_its_sha256(clean_signed):
+    data = stored_bytes(clean_signed)
+    assert data.startswith(b"%PDF-")
+    assert hashlib.sha256(data).hexdigest() == clean_signed.pdf_sha256
+    assert clean_signed.pdf.name.endswith(f"{clean_signed.reference}.pdf")
+    assert default_storage.exists(clean_signed.pdf.name)
 
 
-def test_attach_signed_pdf_does_not_save_the_screening(risky_signed):
-    stored_hash = risky_signed.pdf_sha256
-    copy = Screening.objects.get(pk=risky_signed.pk)
+def test_attach_signed_pdf_does_not_save_the_screening(clean_signed):
+    stored_hash = clean_signed.pdf_sha256
+    copy = Screening.objects.get(pk=clean_signed.pk)
     copy.pdf_sha256 = ""
     pdf.attach_signed_pdf(copy)
-    assert copy.pdf_sha256 and copy.pdf.name != risky_signed.pdf.name
-    assert Screening.objects.get(pk=risky_signed.pk).pdf_sha256 == stored_hash
+    assert copy.pdf_sha256 and copy.pdf.name != clean_signed.pdf.name
+    assert Screening.objects.get(pk=clean_signed.pk).pdf_sha256 == stored_hash
 
 
 def test_the_draft_preview_is_marked_on_every_page_and_never_stored(make_screening, clinic_a, alice):
@@ -103,18 +105,19 @@ def test_the_draft_preview_is_marked_on_every_page_and_never_stored(make_screeni
     assert "Verification code:" not in " ".join(pages)
 
 
-def test_the_signed_document_carries_no_draft_mark(risky_pdf):
-    assert "DRAFT" not in " ".join(pages_text(risky_pdf))
+def test_the_signed_document_carries_no_draft_mark(risky_document):
+    assert "DRAFT" not in " ".join(pages_text(risky_document.pdf))
 
 
-def test_it_is_an_archival_tagged_pdf_with_title_language_and_author(risky_signed, risky_pdf):
-    reader = PdfReader(io.BytesIO(risky_pdf))
+def test_it_is_an_archival_tagged_pdf_with_title_language_and_author(risky_document):
+    reader = PdfReader(io.BytesIO(risky_document.pdf))
     root = reader.trailer["/Root"]
-    assert reader.metadata.title == f"Risk summary and consent record {risky_signed.reference}"
-    assert reader.metadata.author == risky_signed.clinic.name
+    assert reader.metadata.title == f"Risk summary and consent record {risky_document.reference}"
+    assert reader.metadata.author == risky_document.clinic_name
+    assert reader.metadata.creator == "ExoSafe"
     assert root["/Lang"] == "en"
-    assert root["/MarkInfo"]["/Marked"] is True
-    assert root["/ViewerPreferences"]["/DisplayDocTitle"] is True
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
     assert "/StructTreeRoot" in root
     assert root["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
     xmp = root["/Metadata"].get_object().get_data().decode()
@@ -136,19 +139,19 @@ def _struct_elements(node, found):
     return found
 
 
-def test_its_tags_give_headings_tables_and_described_images(risky_signed, risky_pdf):
-    reader = PdfReader(io.BytesIO(risky_pdf))
+def test_its_tags_give_headings_tables_and_described_images(risky_document):
+    reader = PdfReader(io.BytesIO(risky_document.pdf))
     elements = _struct_elements(reader.trailer["/Root"]["/StructTreeRoot"], [])
     kinds = {e["/S"] for e in elements}
     assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/L", "/LI", "/Figure"} <= kinds
     alts = [str(e.get("/Alt", "")) for e in elements if e["/S"] == "/Figure"]
     assert all(alts), "every figure has alternative text"
-    assert f"Signature drawn by {risky_signed.patient_signed_name}" in alts
+    assert f"Signature drawn by {risky_document.patient_signed_name}" in alts
     assert any(alt.startswith("QR code linking to") for alt in alts)
 
 
-def test_its_fonts_are_the_shipped_ones_embedded_and_subset(risky_pdf):
-    reader = PdfReader(io.BytesIO(risky_pdf))
+def test_its_fonts_are_the_shipped_ones_embedded_and_subset(risky_document):
+    reader = PdfReader(io.BytesIO(risky_document.pdf))
     fonts = {}
     for page in reader.pages:
         for font in page["/Resources"].get("/Font", {}).values():
@@ -163,14 +166,16 @@ def test_its_fonts_are_the_shipped_ones_embedded_and_subset(risky_pdf):
         assert len(descriptor["/FontFile2"].get_object().get_data()) < 200_000, "subset, not the whole font"
 
 
-def test_the_signature_image_is_embedded(risky_pdf):
-    reader = PdfReader(io.BytesIO(risky_pdf))
+def test_the_signature_image_is_embedded(risky_document):
+    reader = PdfReader(io.BytesIO(risky_document.pdf))
     sizes = {(image.image.width, image.image.height) for page in reader.pages for image in page.images}
     assert (600, 180) in sizes  # demo_signature_png()
 
 
-def test_references_are_numbered_in_order_of_first_citation(risky_signed):
-    context = pdf.build_context(risky_signed, snapshot=risky_signed.findings_snapshot, draft=False)
+def test_references_are_numbered_in_order_of_first_citation(make_screening, clinic_a, alice):
+    draft = make_screening(clinic_a, alice, answers="risky")
+    spec, assessment = screening_assessment(draft)
+    context = pdf.build_context(draft, snapshot=screening_snapshot(draft, spec, assessment), draft=True)
     numbers = [ref["number"] for ref in context["references"]]
     assert numbers == list(range(1, len(numbers) + 1))
     first_finding = context["findings"][0]["items"][0]
@@ -215,8 +220,8 @@ def test_the_verification_link_uses_the_public_url_setting(settings):
     assert svg.startswith("<svg") and "<title>QR code linking to https://exosafe.example.org/verify/" in svg
 
 
-def test_a_voided_screening_keeps_its_document_unchanged(risky_signed, alice):
-    before = stored_bytes(risky_signed)
-    voided = screening_void(screening=risky_signed, user=alice, reason="Wrong patient chosen")
+def test_a_voided_screening_keeps_its_document_unchanged(clean_signed, alice):
+    before = stored_bytes(clean_signed)
+    voided = screening_void(screening=clean_signed, user=alice, reason="Wrong patient chosen")
     assert stored_bytes(voided) == before
     assert voided.pdf_sha256 == hashlib.sha256(before).hexdigest()

@@ -32,5 +32,6 @@ class Command(BaseCommand):
                 parts.append(f"{len(report.references_changed)} reference(s) updated")
             if report.jurisdictions_changed:
                 parts.append(f"{len(report.jurisdictions_changed)} jurisdiction(s) updated")
-            style = self.style.SUCCESS if report.changed_anything else self.style.NOTICE
-            self.stdout.write(style(f"{path.name}: " + "; ".join(parts) + "."))
+            if options["verbosity"] >= 1:
+                style = self.style.SUCCESS if report.changed_anything else self.style.NOTICE
+                self.stdout.write(style(f"{path.name}: " + "; ".join(parts) + "."))

@@ -36,6 +36,28 @@ EDITOR_MODELS = (
 )
 
 
+# Realistic stories for the demo, told as changes to a clean set of answers.
+COSMETIC_MICRONEEDLING_STORY = {
+    "source_origin": "perinatal_msc",
+    "donor_screening": "unsure",
+    "sterility_certificate": "no",
+    "potency_claim": "particle_count_only",
+    "product_label": "cosmetic",
+    "labelled_route": "topical_only",
+    "trial_status": "outside_trial",
+    "combined_treatments": ["microneedling"],
+    "marketing_claims": ["instant_results"],
+    "setting_type": "medical_spa",
+}
+UK_HUMAN_COSMETIC_STORY = {
+    "source_origin": "adipose_msc",
+    "product_label": "cosmetic",
+    "labelled_route": "not_stated",
+    "evidence_type": "small_human",
+    "marketing_claims": ["guaranteed_or_miracle"],
+}
+
+
 class Command(BaseCommand):
     help = "Create the demo clinic, demo-clinician, demo-admin and demo-editor, and a few screenings."
 
@@ -105,7 +127,13 @@ class Command(BaseCommand):
                 "route": "microneedling",
             },
         )
-        answer_all_sections(risky, "risky", clinician, note="Checked against the product leaflet.")
+        answer_all_sections(
+            risky,
+            "clean",
+            clinician,
+            note="Checked against the product leaflet.",
+            overrides=COSMETIC_MICRONEEDLING_STORY,
+        )
         sign_screening(risky, clinician, decision=Decision.DECLINE)
 
         clean = screening_start(
@@ -139,7 +167,7 @@ class Command(BaseCommand):
                 "jurisdiction": uk,
             },
         )
-        answer_all_sections(waiting, "risky", clinician)
+        answer_all_sections(waiting, "clean", clinician, overrides=UK_HUMAN_COSMETIC_STORY)
 
         partial = screening_start(
             clinic=clinic,

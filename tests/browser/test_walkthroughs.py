@@ -1,0 +1,240 @@
+"""A clinician's real walkthroughs in Chromium, by visible labels and roles, with axe on every page."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from checklist.demo import demo_answers
+from checklist.models import Answer, Screening
+from checklist.risk import Level
+from checklist.selectors import checklist_spec, checklist_version_published
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def question_group(page, prompt: str):
+    return page.get_by_role("group", name=prompt[:60])
+
+
+def answer_question(page, question, value) -> None:
+    group = question_group(page, question.prompt)
+    if question.answer_type in ("text", "date"):
+        group.get_by_label("Answer", exact=True).fill(value)
+        return
+    values = value if isinstance(value, list) else [value]
+    for choice in question.choices:
+        if choice.value in values:
+            group.get_by_text(choice.label, exact=True).click()
+
+
+def answer_section(page, section, answers, check_accessibility) -> None:
+    """Answer every visible question of the step in order, as a clinician would."""
+    for question in section.questions:
+        if not question_group(page, question.prompt).is_visible():
+            continue
+        answer_question(page, question, answers[question.code])
+    check_accessibility(page, f"step {section.code}")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_load_state()
+    # A question that appeared because of an answer keeps us on the page until it is answered.
+    if page.get_by_text("Your answers opened more questions").is_visible():
+        answer_section(page, section, answers, check_accessibility)
+
+
+def start_screening(page, *, name: str, route: str = "With microneedling") -> None:
+    page.get_by_role("link", name="Start a screening").first.click()
+    page.get_by_label("Patient's full name").fill(name)
+    page.get_by_label("Date of birth").fill("1979-03-14")
+    page.get_by_label("Product name").fill("RenewEV Exosome Serum")
+    page.get_by_label("Maker").fill("Apex Regenerative Labs")
+    page.get_by_label("Skin rejuvenation").check()
+    page.get_by_label(route, exact=True).check()
+    page.get_by_label("Where the patient lives").select_option(label="United States")
+    page.get_by_role("button", name="Start the checklist").click()
+    expect(page.get_by_role("heading", name="Source and donor screening")).to_be_visible()
+
+
+def draw_signature(page) -> None:
+    canvas = page.locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 30):
+        page.mouse.move(box["x"] + 30 + step * 12, box["y"] + box["height"] / 2 + (20 if step % 2 else -20), steps=2)
+    page.mouse.up()
+
+
+def sign_consent(page, name: str, decision: str) -> None:
+    statements = page.get_by_role("group", name="Please read each statement and tick it")
+    for box in statements.get_by_role("checkbox").all():
+        box.check()
+    page.get_by_label(decision).check()
+    page.get_by_label("Patient: type your full name").fill(name)
+    draw_signature(page)
+    page.get_by_label(re.compile("^I explained each finding")).check()
+    page.get_by_label("Clinician: your password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign consent").click()
+    expect(page.get_by_text("Signed. The take-home PDF is ready")).to_be_visible()
+
+
+def test_a_risky_screening_from_sign_in_to_the_signed_pdf(page, live_server, clinic_people, check_accessibility):
+    sign_in(page, live_server, "nina")
+    check_accessibility(page, "dashboard")
+    spec = checklist_spec(checklist_version_published())
+    answers = demo_answers(spec, "risky")
+    start_screening(page, name="Jordan Avery")
+
+    source = spec.sections_by_code["source"]
+    lot = question_group(page, spec.questions_by_code["lot_number"].prompt)
+    certificate = question_group(page, spec.questions_by_code["sterility_certificate"].prompt)
+    expect(lot).to_be_hidden()
+    certificate.get_by_text("Yes", exact=True).click()
+    expect(lot).to_be_visible()
+    certificate.get_by_text("No", exact=True).click()
+    expect(lot).to_be_hidden()
+    expect(certificate.get_by_text("Red flag: this answer raises a serious concern.")).to_be_visible()
+    answer_section(page, source, answers, check_accessibility)
+
+    page.get_by_role("link", name=re.compile("Source and donor screening")).click()
+    flags = page.get_by_role("complementary")
+    expect(flags.get_by_text("Source not disclosed", exact=False)).to_be_visible()
+    page.get_by_role("button", name="Save and continue").click()
+
+    for section in spec.sections[1:]:
+        expect(page.get_by_role("heading", name=section.title, exact=True)).to_be_visible()
+        answer_section(page, section, answers, check_accessibility)
+
+    expect(page.get_by_role("heading", name="Risk summary")).to_be_visible()
+    expect(page.get_by_text("Red flags found")).to_be_visible()
+    check_accessibility(page, "review")
+    page.get_by_role("link", name="Continue to consent").click()
+    expect(page.get_by_role("heading", name="Your risk summary")).to_be_visible()
+    check_accessibility(page, "consent")
+    sign_consent(page, "Jordan Avery", "I decline the treatment")
+    check_accessibility(page, "signed screening")
+
+    screening = Screening.objects.get(patient_name="Jordan Avery")
+    assert screening.status == Screening.Status.SIGNED
+    assert screening.signature_png and screening.signature_png.startswith(b"\x89PNG")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the signed PDF").click()
+    pdf = PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
+    text = " ".join(p.extract_text() for p in pdf.pages)
+    flat = " ".join(text.split())
+    assert "Jordan Avery" in flat
+    red = [f for f in screening.findings_snapshot["assessment"]["findings"] if f["level"] == "red_flag"]
+    assert red
+    for finding in red[:3]:
+        assert " ".join(finding["patient_text"].split())[:40] in flat
+    assert "signature" in flat.lower()
+    assert any(page_.images for page_ in pdf.pages), "the drawn signature is embedded as an image"
+
+
+def test_a_clean_screening_still_states_the_uncertainties(page, live_server, clinic_people, check_accessibility):
+    sign_in(page, live_server, "nina")
+    spec = checklist_spec(checklist_version_published())
+    answers = demo_answers(spec, "clean")
+    start_screening(page, name="Maria Lopez", route="Applied to the skin (topical)")
+    for section in spec.sections:
+        answer_section(page, section, answers, check_accessibility)
+    expect(page.get_by_text("No warning signs in these answers")).to_be_visible()
+    know = page.get_by_role("heading", name="What every patient should know")
+    expect(know).to_be_visible()
+    assert page.locator(".risk-summary li").count() >= len(spec.key_facts)
+    assert Screening.objects.get(patient_name="Maria Lopez").overall_risk == Level.NONE.code
+
+
+def test_save_and_exit_then_resume_after_signing_in_again(page, live_server, clinic_people, check_accessibility):
+    sign_in(page, live_server, "nina")
+    spec = checklist_spec(checklist_version_published())
+    start_screening(page, name="Chris Walker")
+    origin = spec.questions_by_code["source_origin"]
+    donor = spec.questions_by_code["donor_screening"]
+    answer_question(page, origin, "adipose_msc")
+    answer_question(page, donor, "unsure")
+    question_group(page, donor.prompt).get_by_label("Clinician's note (optional)").fill("Asked the supplier by email.")
+    page.get_by_role("button", name="Save and exit").click()
+    expect(page.get_by_text("Saved. You can continue this screening later")).to_be_visible()
+    menu = page.get_by_role("button", name="Show menu")
+    if menu.is_visible():
+        menu.click()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, "nina")
+    page.get_by_role("link", name="Chris Walker").click()
+    page.get_by_role("link", name=re.compile("^Continue:")).click()
+    group = question_group(page, origin.prompt)
+    expect(group.get_by_label("Fat (adipose) stem cells")).to_be_checked()
+    expect(question_group(page, donor.prompt).get_by_label("Not sure")).to_be_checked()
+    expect(question_group(page, donor.prompt).get_by_label("Clinician's note (optional)")).to_have_value(
+        "Asked the supplier by email."
+    )
+
+
+def test_after_signing_nothing_can_change(page, live_server, clinic_people, make_screening_for_browser):
+    clinic, nina, _admin = clinic_people
+    screening = make_screening_for_browser(clinic, nina)
+    sign_in(page, live_server, "nina")
+    page.goto(f"{live_server.url}/screenings/{screening.pk}/")
+    expect(page.get_by_text("This screening is locked")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^Continue"))).to_have_count(0)
+    page.goto(f"{live_server.url}/screenings/{screening.pk}/steps/source/")
+    assert page.url.endswith(f"/screenings/{screening.pk}/")
+
+    before = list(Answer.objects.filter(screening=screening).values_list("question_id", "value", "note"))
+    token = page.context.cookies()
+    csrf = next(c["value"] for c in token if c["name"] == "csrftoken")
+    response = page.request.post(
+        f"{live_server.url}/screenings/{screening.pk}/steps/source/",
+        form={"csrfmiddlewaretoken": csrf, "lock_version": "0", "q__source_origin": "plant", "save_continue": "1"},
+        headers={"Referer": live_server.url + "/", "X-CSRFToken": csrf},
+    )
+    assert response.status == 403
+    after = list(Answer.objects.filter(screening=screening).values_list("question_id", "value", "note"))
+    assert before == after
+
+
+def test_a_section_completed_with_the_keyboard_alone(page, live_server, clinic_people, make_screening_for_browser):
+    clinic, nina, _admin = clinic_people
+    screening = make_screening_for_browser(clinic, nina, signed=False, answered=False)
+    sign_in(page, live_server, "nina")
+    page.goto(f"{live_server.url}/screenings/{screening.pk}/steps/reporting/")
+    spec = checklist_spec(screening.version)
+    section = spec.sections_by_code["reporting"]
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => { const e = document.activeElement;
+                 const label = e.labels && e.labels[0];
+                 const styled = (e.type === 'radio' || e.type === 'checkbox') && label ? label : e;
+                 const s = getComputedStyle(styled);
+                 return {tag: e.tagName, type: e.type || '', name: e.name || '', text: e.textContent.trim(),
+                         checked: e.checked || false, value: e.value || '',
+                         groupChecked: e.name ? !!document.querySelector(`[name="${e.name}"]:checked`) : false,
+                         outline: s.outlineStyle + ' ' + s.outlineWidth}; }"""
+        )
+        if focused["tag"] == "BUTTON" and focused["text"] == "Save and continue":
+            assert focused["outline"].split()[0] != "none", "focus must be visible"
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            break
+        if focused["name"].startswith("q__"):
+            assert focused["outline"].split()[0] != "none", f"no visible focus on {focused}"
+            if focused["type"] == "radio" and not focused["groupChecked"]:
+                page.keyboard.press("Space")
+            elif focused["tag"] == "TEXTAREA" and not focused["value"]:
+                page.keyboard.type("Told in person")
+    else:
+        pytest.fail("never reached the Save and continue button")
+    saved = dict(Answer.objects.filter(screening=screening).values_list("question__code", "value"))
+    required = [q.code for q in section.questions if q.required]
+    assert all(saved.get(code) for code in required), saved

@@ -1,0 +1,107 @@
+"""Downloading a screening's PDF: the stored bytes when signed, a marked preview when not."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from checklist.models import AuditEvent
+from checklist.services.screenings import screening_void
+
+
+def url_for(screening) -> str:
+    return reverse("checklist:screening-pdf", args=[screening.pk])
+
+
+def pdf_text(data: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+@pytest.fixture
+def signed(make_screening, clinic_a, alice):
+    return make_screening(clinic_a, alice, answers="clean", signed=True)
+
+
+def stored(screening) -> bytes:
+    with screening.pdf.open("rb") as fh:
+        return fh.read()
+
+
+def test_it_sends_anonymous_users_to_sign_in(client, signed):
+    response = client.get(url_for(signed))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_returns_404_for_another_clinic(bob_client, signed):
+    assert bob_client.get(url_for(signed)).status_code == 404
+
+
+def test_it_returns_404_for_an_unknown_screening(alice_client):
+    assert alice_client.get(reverse("checklist:screening-pdf", args=[uuid.uuid4()])).status_code == 404
+
+
+def test_it_refuses_other_methods(alice_client, signed):
+    assert alice_client.post(url_for(signed)).status_code == 405
+    assert alice_client.delete(url_for(signed)).status_code == 405
+
+
+def test_it_serves_the_stored_bytes_every_time(alice_client, signed):
+    first = alice_client.get(url_for(signed))
+    second = alice_client.get(url_for(signed))
+    assert first.status_code == 200
+    assert first["Content-Type"] == "application/pdf"
+    assert first["Content-Disposition"] == f'attachment; filename="exosafe-{signed.reference}.pdf"'
+    assert "no-store" in first["Cache-Control"]
+    assert first.content == second.content == stored(signed)
+    assert hashlib.sha256(first.content).hexdigest() == signed.pdf_sha256
+
+
+def test_it_logs_each_signed_download(alice_client, alice, signed):
+    alice_client.get(url_for(signed))
+    alice_client.get(url_for(signed))
+    events = AuditEvent.objects.filter(screening=signed, action="screening.pdf_downloaded")
+    assert events.count() == 2
+    assert {e.actor for e in events} == {alice}
+    assert all(e.detail == {"status": "signed"} for e in events)
+
+
+def test_a_head_request_is_not_logged_as_a_download(alice_client, signed):
+    assert alice_client.head(url_for(signed)).status_code == 200
+    assert not AuditEvent.objects.filter(screening=signed, action="screening.pdf_downloaded").exists()
+
+
+def test_a_voided_screening_still_serves_its_signed_document(alice_client, alice, signed):
+    original = stored(signed)
+    screening_void(screening=signed, user=alice, reason="Wrong product recorded")
+    response = alice_client.get(url_for(signed))
+    assert response.status_code == 200 and response.content == original
+
+
+def test_a_draft_gets_a_preview_marked_draft_on_every_page(alice_client, make_screening, clinic_a, alice):
+    draft = make_screening(clinic_a, alice)
+    response = alice_client.get(url_for(draft))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'inline; filename="exosafe-{draft.reference}-DRAFT.pdf"'
+    assert all("DRAFT — not signed" in page for page in pdf_text(response.content))
+    draft.refresh_from_db()
+    assert not draft.pdf and not draft.pdf_sha256
+    assert not AuditEvent.objects.filter(screening=draft, action="screening.pdf_downloaded").exists()
+
+
+def test_it_refuses_to_serve_a_stored_file_that_was_changed(alice_client, signed):
+    with open(signed.pdf.path, "r+b") as fh:
+        fh.seek(200)
+        byte = fh.read(1)
+        fh.seek(200)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    response = alice_client.get(url_for(signed))
+    assert response.status_code == 500
+    assert b"%PDF" not in response.content
+    assert AuditEvent.objects.filter(screening=signed, action="screening.pdf_integrity_failed").exists()
