@@ -214,9 +214,10 @@ class ConsentForm(forms.Form):
         help_text=_("Re-enter your own password to sign as the clinician."),
     )
 
-    def __init__(self, *args: Any, acknowledgements: list[tuple[str, str]], user, **kwargs: Any):
+    def __init__(self, *args: Any, acknowledgements: list[tuple[str, str]], request, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.request = request
+        self.user = request.user
         self.fields["acknowledgements"].choices = acknowledgements
         self.required_codes = {code for code, _text in acknowledgements}
 
@@ -234,7 +235,8 @@ class ConsentForm(forms.Form):
 
     def clean_clinician_password(self):
         password = self.cleaned_data["clinician_password"]
-        if authenticate(username=self.user.get_username(), password=password) is None:
+        # Through the authentication backends, so failed attempts count towards the sign-in lockout.
+        if authenticate(self.request, username=self.user.get_username(), password=password) is None:
             raise ValidationError(_("That is not your password."))
         return password
 

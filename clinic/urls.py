@@ -1,6 +1,5 @@
 """Top-level URLs: sign-in, the admin, and the checklist app."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -13,8 +12,3 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("checklist.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -15,3 +15,8 @@ def machine_time(value: dt.datetime | None) -> str:
     if not value:
         return ""
     return value.isoformat(timespec="seconds")
+
+
+@register.filter
+def as_minutes(value: dt.timedelta | None) -> int:
+    return int(value.total_seconds() // 60) if value else 0

@@ -210,7 +210,7 @@ def screening_consent(request, screening_id):
     form = ConsentForm(
         request.POST or None,
         acknowledgements=[(a.code, a.text) for a in spec.acknowledgements],
-        user=request.user,
+        request=request,
     )
     status = 200
     if request.method == "POST":

@@ -127,7 +127,7 @@ def test_a_risky_screening_from_sign_in_to_the_signed_pdf(page, live_server, cli
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the signed PDF").click()
-    pdf = PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
+    pdf = PdfReader(io.BytesIO(download.value.path().read_bytes()))
     text = " ".join(p.extract_text() for p in pdf.pages)
     flat = " ".join(text.split())
     assert "Jordan Avery" in flat

@@ -1,0 +1,99 @@
+"""Sign-in throttling, idle timeout and security headers."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from axes.models import AccessAttempt
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+LOGIN = reverse("login")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def attempt(client, username, password):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR="10.0.0.7")
+
+
+def test_repeated_wrong_passwords_lock_the_account_with_a_clear_message(client, alice, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attempt(client, "alice", "wrong-guess").status_code == 200
+    response = attempt(client, "alice", "wrong-guess")
+    assert response.status_code == 429
+    assert "Too many wrong passwords" in response.content.decode()
+    # Even the right password is refused while locked.
+    assert attempt(client, "alice", PASSWORD).status_code == 429
+
+
+def test_an_admin_unlock_lets_the_user_back_in(client, alice, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "alice", "wrong-guess")
+    AccessAttempt.objects.filter(username="alice").delete()  # what "unlock" in the admin does
+    response = attempt(client, "alice", PASSWORD)
+    assert response.status_code == 302
+
+
+def test_wrong_passwords_at_signing_count_towards_the_lockout(alice_client, make_screening, clinic_a, alice, settings):
+    from tests.views.helpers import consent_post
+
+    screening = make_screening(clinic_a, alice, answers="clean")
+    url = reverse("checklist:screening-consent", args=[screening.pk])
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        alice_client.post(url, consent_post(screening, "wrong-guess"), REMOTE_ADDR="10.0.0.7")
+    assert AccessAttempt.objects.filter(username="alice").exists()
+
+
+def test_sessions_expire_when_idle(settings, alice_client):
+    assert settings.SESSION_COOKIE_AGE == 15 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    alice_client.get(reverse("checklist:dashboard"))
+    session = alice_client.session
+    session.set_expiry(-1)
+    session.save()
+    response = alice_client.get(reverse("checklist:dashboard"))
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_pages_carry_strict_security_headers(alice_client):
+    response = alice_client.get(reverse("checklist:dashboard"))
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_no_template_has_inline_script_or_style():
+    offenders = []
+    for path in (ROOT / "templates").rglob("*.html"):
+        if path.parts[-2] == "pdf":
+            continue  # the PDF is rendered by WeasyPrint, never by a browser
+        text = path.read_text()
+        if re.search(r"<style|\sstyle=|<script>|<script\s(?![^>]*\bsrc=)|\son[a-z]+=", text):
+            offenders.append(path.name)
+    assert not offenders
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "x" * 20 + "production-like-secret-for-the-check-only-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "clinic.example",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,125 @@
+"""Every URL of the project, checked for who may reach it.
+
+The test walks the whole URLconf, so a new view that is not listed here fails the build until
+someone decides who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from checklist.models import Screening
+from clinic.models import Membership
+from tests.conftest import make_member
+
+# name -> (method, who may use it, what it needs)
+#   "public": anyone; "member": any signed-in member of a clinic; "admin": clinic admins only;
+#   "screening": members of the screening's clinic (others get 404); "auth": Django's sign-in pages.
+ROUTES = {
+    "checklist:dashboard": ("get", "member"),
+    "checklist:screening-start": ("get", "member"),
+    "checklist:screening-detail": ("get", "screening"),
+    "checklist:screening-details": ("get", "screening"),
+    "checklist:screening-step": ("get", "screening"),
+    "checklist:screening-review": ("get", "screening"),
+    "checklist:screening-consent": ("get", "screening"),
+    "checklist:screening-void": ("post", "screening"),
+    "checklist:screening-correct": ("post", "screening"),
+    "checklist:screening-pdf": ("get", "screening"),
+    "checklist:verify": ("get", "public"),
+    "checklist:verify-code": ("get", "public"),
+    "checklist:staff": ("get", "admin"),
+    "checklist:staff-update": ("post", "admin-member"),
+    "checklist:audit-log": ("get", "admin"),
+    "login": ("get", "public"),
+    "logout": ("post", "auth"),
+    "password_change": ("get", "auth"),
+    "password_change_done": ("get", "auth"),
+}
+
+
+def all_route_names(patterns=None, namespace: str = "") -> set[str]:
+    names = set()
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # the admin guards itself: staff only, checked below
+            prefix = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= all_route_names(entry.url_patterns, prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(namespace + entry.name)
+        elif isinstance(entry, URLPattern):
+            names.add(f"<unnamed {entry.pattern}>")
+    return names
+
+
+def test_every_url_is_classified():
+    assert all_route_names() == set(ROUTES)
+
+
+@pytest.fixture
+def world(make_screening, clinic_a, alice, carol, bob):
+    signed = make_screening(clinic_a, alice, answers="clean", signed=True)
+    draft = make_screening(clinic_a, alice)
+    return {"signed": signed, "draft": draft}
+
+
+def url_for(name: str, world, carol) -> str:
+    if name == "checklist:verify-code":
+        return reverse(name, args=[world["signed"].verification_code])
+    if name == "checklist:staff-update":
+        return reverse(name, args=[carol.membership.pk])
+    if ROUTES[name][1] != "screening":
+        return reverse(name)
+    screening = world["signed"] if name in {"checklist:screening-void", "checklist:screening-pdf"} else world["draft"]
+    if name == "checklist:screening-step":
+        return reverse(name, args=[screening.pk, "source"])
+    return reverse(name, args=[screening.pk])
+
+
+def call(client, name, url):
+    method = ROUTES[name][0]
+    data = {"reason": "isolation test", "role": "admin", "is_active": "on"} if method == "post" else None
+    return getattr(client, method)(url, data) if data else getattr(client, method)(url)
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_who_may_reach_each_url(name, client, world, alice, carol, bob, clinic_b):
+    url = url_for(name, world, carol)
+    kind = ROUTES[name][1]
+    before = Screening.objects.filter(clinic=world["signed"].clinic).values_list("status", flat=True)
+    before = sorted(before)
+
+    anonymous = call(client, name, url)
+    if kind == "public":
+        assert anonymous.status_code == 200
+    else:
+        assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login")), anonymous
+
+    # Clinic B's people: a clinician, and for admin pages an admin, since a clinician is refused first.
+    client.force_login(bob)
+    if kind in ("admin", "admin-member"):
+        assert call(client, name, url).status_code == 403
+        client.force_login(make_member(clinic_b, "dora", Membership.Role.ADMIN))
+    other = call(client, name, url)
+    if kind in ("screening", "admin-member"):
+        assert other.status_code == 404
+    else:
+        assert other.status_code in (200, 302)
+    assert sorted(Screening.objects.filter(clinic=world["signed"].clinic).values_list("status", flat=True)) == before
+
+    client.force_login(alice)
+    member = call(client, name, url)
+    if kind in ("admin", "admin-member"):
+        assert member.status_code == 403
+        client.force_login(carol)
+        member = call(client, name, url)
+    assert member.status_code in (200, 302), (name, member.status_code)
+
+
+def test_content_editing_is_for_staff_users_only(client, alice, carol):
+    for user in (alice, carol):
+        client.force_login(user)
+        response = client.get(reverse("admin:checklist_question_changelist"))
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
