@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 
 BROWSER_TOOLS := tests/browser/node_modules/.installed
 
-.PHONY: run test setup system-check browser-check lint format bench clean
+.PHONY: run test test-postgres setup system-check browser-check lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ test: setup lint browser-check $(BROWSER_TOOLS)
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+# The whole suite again on a throwaway PostgreSQL server (the production database), as CI does.
+test-postgres:
+	scripts/with_postgres.sh $(MAKE) test
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis artifacts tests/browser/node_modules

@@ -7,10 +7,9 @@ that refuse bad values with a clear message instead of guessing.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
-
-import datetime as dt
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -85,6 +84,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "pgtrigger",
     "clinic",
     "checklist",
 ]

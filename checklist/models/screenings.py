@@ -6,6 +6,7 @@ import secrets
 import uuid
 from typing import Any
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -139,6 +140,27 @@ class Screening(models.Model):
                 name="screening_voided_has_reason",
             ),
         ]
+        # The same rules as save() and delete() below, enforced by PostgreSQL itself, so that no
+        # plain SQL can change a signed record either. (On SQLite these are not installed.)
+        triggers = [
+            pgtrigger.Protect(name="screening_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Trigger(
+                name="screening_signed_is_frozen",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__status__in=["signed", "voided"]),
+                func="""
+                    IF OLD.status = 'signed' AND NEW.status = 'voided'
+                       AND (to_jsonb(NEW) - '{status,voided_at,voided_by_id,void_reason,updated_at}'::text[])
+                         = (to_jsonb(OLD) - '{status,voided_at,voided_by_id,void_reason,updated_at}'::text[])
+                    THEN
+                        RETURN NEW;
+                    END IF;
+                    RAISE EXCEPTION 'screening % is % and cannot be changed', OLD.reference, OLD.status
+                        USING ERRCODE = 'integrity_constraint_violation';
+                """,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.patient_name})"
@@ -206,6 +228,23 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["screening", "question"], name="answer_one_per_question"),
         ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="answer_of_signed_is_frozen",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func="""
+                    IF EXISTS (
+                        SELECT 1 FROM checklist_screening s
+                        WHERE s.id IN (OLD.screening_id, NEW.screening_id) AND s.status IN ('signed', 'voided')
+                    ) THEN
+                        RAISE EXCEPTION 'the answers of a signed or voided screening cannot change'
+                            USING ERRCODE = 'integrity_constraint_violation';
+                    END IF;
+                    RETURN COALESCE(NEW, OLD);
+                """,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.question.code}: {self.value}"
@@ -239,6 +278,9 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["clinic", "-at"], name="audit_clinic_at")]
+        triggers = [
+            pgtrigger.Protect(name="audit_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

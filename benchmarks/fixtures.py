@@ -1,0 +1,260 @@
+"""The benchmark's own database: built fresh on every run, then copied and grown for the scale test.
+
+Two clinics, one per checklist size: clinic "1x" works under the published v1 checklist, clinic
+"5x" under a version with five times its questions (every section, rule, key fact and
+acknowledgement copied five times with suffixed codes), published after clinic 1x started its
+screenings. Each clinic has a fully answered draft (risky answers, awaiting signature), a signed
+screening with its stored PDF, and enough drafts to fill more than one dashboard page.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import random
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Max
+from django.test import Client
+from django.utils import timezone
+
+from checklist.content_schema import CONTENT_DIR, parse_content
+from checklist.demo import RISKY_ANSWERS, answer_all_sections, sign_screening
+from checklist.models import ChecklistVersion, Jurisdiction, Question, Screening
+from checklist.services.checklist_versions import checklist_content_load
+from checklist.services.screenings import screening_start
+from clinic.models import Clinic, Membership
+
+DASHBOARD_DRAFTS = 30
+SMALL_TOTAL = 100
+BIG_TOTAL = 100_000
+FIRST_NAMES = ["Ana", "Ben", "Chloe", "Dev", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kemal", "Lena"]
+LAST_NAMES = ["Alvarez", "Brown", "Chen", "Dubois", "Eze", "Fischer", "Garcia", "Haddad", "Ivanova", "Jensen"]
+# The patient a clinician looks up by name: one row in the small database and in the big one.
+SEARCH_NAME = "Zelda Quill"
+
+
+@dataclass(frozen=True)
+class ClinicFixture:
+    label: str
+    clinic_id: int
+    user_id: int
+    session_key: str
+    draft_id: str
+    signed_id: str
+    section_codes: tuple[str, ...]
+    questions: int
+
+
+@dataclass(frozen=True)
+class Fixtures:
+    small: Path
+    big: Path
+    x1: ClinicFixture
+    x5: ClinicFixture
+    search_reference: str
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def multiplied_content(times: int, number: int) -> dict[str, Any]:
+    """The v1 content file with every question, rule and statement ``times`` over, as version ``number``."""
+    raw = yaml.safe_load((CONTENT_DIR / "v1.yaml").read_text(encoding="utf-8"))
+    raw.pop("seed_coverage", None)
+    raw["version"] = number
+    raw["change_notes"] = f"Benchmark only: v1 with {times}x its questions."
+
+    def code(value: str, k: int) -> str:
+        return value if k == 0 else f"{value}-x{k + 1}"
+
+    for section in raw["sections"]:
+        questions = []
+        for k in range(times):
+            for question in section["questions"]:
+                q = copy.deepcopy(question)
+                q["code"] = code(q["code"], k)
+                if q.get("show_if"):
+                    q["show_if"]["question"] = code(q["show_if"]["question"], k)
+                questions.append(q)
+        section["questions"] = questions
+    rules = []
+    for k in range(times):
+        for rule in raw.get("rules") or []:
+            r = copy.deepcopy(rule)
+            r["code"] = code(r["code"], k)
+            for condition in r["when"]:
+                if "question" in condition:
+                    condition["question"] = code(condition["question"], k)
+            rules.append(r)
+    raw["rules"] = rules
+    for key in ("key_facts", "acknowledgements"):
+        raw[key] = [{**copy.deepcopy(s), "code": code(s["code"], k)} for k in range(times) for s in raw[key]]
+    return parse_content(raw)
+
+
+def _clinic(label: str) -> tuple[Clinic, Any]:
+    clinic = Clinic.objects.create(
+        name=f"Benchmark clinic {label}",
+        address="1 Harbour Road\nSpringfield",
+        phone="+1 555 0100",
+        adverse_event_contact="Call the clinic nurse line: +1 555 0101 (9am-5pm)",
+        default_jurisdiction=Jurisdiction.objects.get(code="US"),
+    )
+    user = get_user_model().objects.create_user(
+        username=f"bench-{label}", password=None, first_name="Bench", last_name=f"Clinician {label}"
+    )
+    Membership.objects.create(user=user, clinic=clinic, role=Membership.Role.CLINICIAN)
+    return clinic, user
+
+
+def _start(clinic: Clinic, user, name: str, **extra: Any) -> Screening:
+    data = {
+        "patient_name": name,
+        "patient_dob": dt.date(1980, 5, 17),
+        "patient_reference": extra.pop("patient_reference", "MRN-001"),
+        "patient_language": "English",
+        "product_name": "GlowVesicle Serum",
+        "product_maker": "Example Biologics",
+        "intended_use": "skin",
+        "route": "microneedling",
+        "planned_date": dt.date(2026, 12, 1),
+        "jurisdiction": Jurisdiction.objects.get(code="US"),
+        **extra,
+    }
+    return screening_start(clinic=clinic, clinician=user, data=data)
+
+
+def _populate_clinic(label: str) -> ClinicFixture:
+    clinic, user = _clinic(label)
+    for i in range(DASHBOARD_DRAFTS):
+        _start(clinic, user, f"Dashboard Patient {i}", patient_reference=f"MRN-{label}-{i:03d}")
+    signed = _start(clinic, user, f"Signed Patient {label}")
+    answer_all_sections(signed, RISKY_ANSWERS, user, note="Checked against the product leaflet.")
+    signed = sign_screening(signed, user)
+    draft = _start(clinic, user, SEARCH_NAME if label == "1x" else f"Draft Patient {label}")
+    draft = answer_all_sections(draft, RISKY_ANSWERS, user, note="Checked against the product leaflet.")
+    client = Client()
+    client.force_login(user)
+    spec_sections = draft.version.sections.order_by("position").values_list("code", flat=True)
+    return ClinicFixture(
+        label=label,
+        clinic_id=clinic.pk,
+        user_id=user.pk,
+        session_key=client.cookies[settings.SESSION_COOKIE_NAME].value,
+        draft_id=str(draft.pk),
+        signed_id=str(signed.pk),
+        section_codes=tuple(spec_sections),
+        questions=Question.objects.filter(section__version=draft.version).count(),
+    )
+
+
+def _filler(clinic_id: int, user_id: int, count: int, *, start: int, seed: int) -> None:
+    """``count`` plain drafts, created over the five years before today, in batches."""
+    rng = random.Random(seed)
+    version = ChecklistVersion.objects.get(number=1)
+    jurisdiction = Jurisdiction.objects.get(code="US")
+    oldest = timezone.now() - dt.timedelta(days=5 * 365)
+    step = dt.timedelta(days=5 * 365 - 1) / max(count, 1)
+    created_at = Screening._meta.get_field("created_at")
+    updated_at = Screening._meta.get_field("updated_at")
+    # bulk_create would stamp every row "now"; the records are years old, so stamp them here.
+    created_at.auto_now_add = updated_at.auto_now = False
+    try:
+        batch: list[Screening] = []
+        for i in range(count):
+            n = start + i
+            when = oldest + step * i
+            status = rng.choice(Screening.Status.values)
+            locked = status in Screening.LOCKED_STATUSES
+            batch.append(
+                Screening(
+                    reference=f"EXO-B{n // 10_000:04d}-{n % 10_000:04d}",
+                    clinic_id=clinic_id,
+                    version=version,
+                    clinician_id=user_id,
+                    patient_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    patient_dob=dt.date(1950 + n % 50, 1 + n % 12, 1 + n % 28),
+                    patient_reference=f"MRN-{n:06d}",
+                    product_name="GlowVesicle Serum",
+                    intended_use="skin",
+                    route="topical",
+                    jurisdiction=jurisdiction,
+                    status=status,
+                    overall_risk=rng.choice(["none", "caution", "red_flag"]),
+                    signed_at=when if locked else None,
+                    attested_by_id=user_id if locked else None,
+                    voided_at=when if status == Screening.Status.VOIDED else None,
+                    void_reason="Entered twice." if status == Screening.Status.VOIDED else "",
+                    created_at=when,
+                    updated_at=when,
+                )
+            )
+            if len(batch) == 5_000:
+                Screening.objects.bulk_create(batch, batch_size=500)
+                batch = []
+        Screening.objects.bulk_create(batch, batch_size=500)
+    finally:
+        created_at.auto_now_add = updated_at.auto_now = True
+
+
+def _checkpoint() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+
+
+def use_database(path: Path) -> None:
+    """Point the default connection at another SQLite file (the views close it after each request)."""
+    connection.close()
+    connection.settings_dict["NAME"] = path
+
+
+def build() -> Fixtures:
+    """A fresh small database (100 screenings) and a copy grown to 100,000 screenings."""
+    small = Path(settings.DATABASES["default"]["NAME"])
+    big = small.with_name("big.sqlite3")
+    small.parent.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    connection.close()
+    _remove_database(small)
+    _remove_database(big)
+    # WAL lets the load test's readers go on while a worker saves a session.
+    sqlite3.connect(small).execute("PRAGMA journal_mode=WAL").close()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_checklist", verbosity=0)
+
+    x1 = _populate_clinic("1x")
+    with transaction.atomic():
+        number = (ChecklistVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+        checklist_content_load(content=multiplied_content(5, number))
+    x5 = _populate_clinic("5x")
+
+    with transaction.atomic():
+        _filler(x1.clinic_id, x1.user_id, SMALL_TOTAL - Screening.objects.count(), start=0, seed=1)
+    search_reference = Screening.objects.get(pk=x1.draft_id).reference
+    _checkpoint()
+
+    shutil.copyfile(small, big)
+    use_database(big)
+    with transaction.atomic():
+        _filler(x1.clinic_id, x1.user_id, BIG_TOTAL - SMALL_TOTAL, start=SMALL_TOTAL, seed=2)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    _checkpoint()
+    use_database(small)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    connection.close()
+    return Fixtures(small=small, big=big, x1=x1, x5=x5, search_reference=search_reference)

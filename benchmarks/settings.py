@@ -1,0 +1,37 @@
+"""The project's settings with a throwaway database and one extra URL, the trivial view.
+
+Production-like where it matters for timing: ``DEBUG`` off (no query log, no debug pages).
+Whatever ``clinic.settings`` derives from ``DEBUG`` at import (plain static storage, no HTTPS
+redirect, cookies without the Secure flag) keeps its development value, because the benchmark
+talks plain HTTP on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+from clinic.settings import *  # noqa: F403
+from clinic.settings import BASE_DIR
+
+BENCH_DIR = Path(os.environ.get("EXOSAFE_BENCH_DIR", "/tmp/exosafe-bench")).resolve()
+BENCH_DATABASE = Path(os.environ.get("EXOSAFE_BENCH_DATABASE", BENCH_DIR / "small.sqlite3")).resolve()
+if (BASE_DIR / "db.sqlite3").resolve() == BENCH_DATABASE:
+    raise RuntimeError("The benchmarks never use the developer's db.sqlite3; set EXOSAFE_BENCH_DIR elsewhere.")
+
+DEBUG = False
+ROOT_URLCONF = "benchmarks.urls"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": BENCH_DATABASE,
+        # As clinic.settings configures SQLite; the file itself is put in WAL mode when it is built.
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+    }
+}
+MEDIA_ROOT = BENCH_DIR / "media"
+
+# whitenoise looks for collected static files at start-up; the benchmark requests none.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)

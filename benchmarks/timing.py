@@ -1,0 +1,104 @@
+"""Side-by-side timing, and requests sent straight to Django's WSGI handler.
+
+Requests go through ``WSGIHandler``, the same entry point gunicorn calls, with every middleware
+and a real session cookie, but without ``django.test.Client``'s instrumentation (it copies the
+context of every template rendered, which would tax template-heavy pages more than others).
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+@dataclass(frozen=True)
+class Sample:
+    times: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+
+def interleaved(funcs: dict[str, Callable[[], object]], *, rounds: int, warmup: int = 1) -> dict[str, Sample]:
+    """Time every function once per round, in an order that rotates from round to round.
+
+    Rotating the order spreads whatever the machine is doing (another job, a cache going cold)
+    evenly over all the functions compared, rather than over whichever always runs second.
+    """
+    names = list(funcs)
+    for _ in range(warmup):
+        for name in names:
+            funcs[name]()
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(rounds):
+        order = names[r % len(names) :] + names[: r % len(names)]
+        for name in order:
+            start = time.perf_counter()
+            funcs[name]()
+            times[name].append(time.perf_counter() - start)
+    return {name: Sample(tuple(values)) for name, values in times.items()}
+
+
+class ResponseError(AssertionError):
+    """A page answered something other than the expected status."""
+
+
+class Browser:
+    """A signed-in user's GET requests, handled in this process exactly as a WSGI server would."""
+
+    def __init__(self, session_key: str) -> None:
+        self.handler = WSGIHandler()
+        self.cookie = f"{settings.SESSION_COOKIE_NAME}={session_key}"
+
+    def get(self, path: str, query: str = "", *, expect: int = 200) -> bytes:
+        status: list[str] = []
+
+        def start_response(status_line: str, headers, exc_info=None):
+            status.append(status_line)
+
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1:8000",
+            "HTTP_COOKIE": self.cookie,
+            "HTTP_USER_AGENT": "exosafe-bench",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        response = self.handler(environ, start_response)
+        try:
+            body = b"".join(response)
+        finally:
+            response.close()
+        code = int(status[0].split()[0])
+        if code != expect:
+            raise ResponseError(f"GET {path}?{query} answered {status[0]}, expected {expect}")
+        return body
+
+    def count_queries(self, path: str, query: str = "") -> tuple[int, list[str]]:
+        """How many SQL statements one request runs (the request after a warm-up one)."""
+        self.get(path, query)
+        with CaptureQueriesContext(connection) as captured:
+            self.get(path, query)
+        return len(captured), [q["sql"] for q in captured.captured_queries]
