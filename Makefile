@@ -53,5 +53,10 @@ test: setup lint browser-check $(BROWSER_TOOLS)
 test-postgres:
 	scripts/with_postgres.sh $(MAKE) test
 
+# Benchmarks, not part of `make test` (several minutes): one table, also written to docs/performance.md.
+bench: system-check $(INSTALLED)
+	@bash benchmarks/ensure_wrk.sh
+	$(BIN)/python -m benchmarks
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis artifacts tests/browser/node_modules

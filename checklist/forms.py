@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from checklist.models import Decision, IntendedUse, Jurisdiction, Route, Screening
 from checklist.models.content import TEXT_ANSWER_MAX_LENGTH, AnswerType, clean_free_text
 from checklist.risk import QuestionSpec, SectionSpec
-from checklist.services.screenings import NOTE_MAX_LENGTH
+from checklist.services.screenings import NOTE_MAX_LENGTH, START_FIELDS
 from checklist.signatures import signature_from_data_url
 
 
@@ -47,20 +47,7 @@ class ScreeningDetailsForm(CleanTextMixin, forms.ModelForm):
 
     class Meta:
         model = Screening
-        fields = [
-            "patient_name",
-            "patient_dob",
-            "patient_reference",
-            "patient_language",
-            "product_name",
-            "product_maker",
-            "intended_use",
-            "intended_use_other",
-            "route",
-            "route_other",
-            "planned_date",
-            "jurisdiction",
-        ]
+        fields = list(START_FIELDS)
         widgets = {
             "patient_dob": DateInput(attrs={"autocomplete": "off"}),
             "planned_date": DateInput(),
@@ -123,7 +110,7 @@ class SectionAnswersForm(forms.Form):
     """The questions of one section. Every field is optional here: partial progress can always be
     saved, and required questions are enforced at review, before signing."""
 
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
 
     def __init__(self, *args: Any, section: SectionSpec, answers: dict, notes: dict, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -40,8 +40,9 @@ def screening_history(screening: Screening, limit: int = 200) -> list[HistoryEnt
     entries: list[HistoryEntry] = []
     for event in AuditEvent.objects.filter(screening=screening).select_related("actor")[:limit]:
         entries.append(HistoryEntry(event.at, _who(event.actor), ACTION_LABELS.get(event.action, event.action)))
-    for record in Screening.history.filter(id=screening.pk).select_related("history_user")[:limit]:
-        previous = record.prev_record
+    # Oldest first, so each record is compared with the one before it without a query per record.
+    records = list(Screening.history.filter(id=screening.pk).select_related("history_user").order_by("history_date"))
+    for previous, record in zip([None, *records], records, strict=False):
         changed = []
         if previous is not None and record.history_type == "~":
             changed = [c.field for c in record.diff_against(previous).changes]

@@ -10,16 +10,39 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageFile
 
 MAX_SIGNATURE_BYTES = 512 * 1024
 MAX_SIGNATURE_PIXELS = 2000 * 1000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 DATA_URL_PREFIX = "data:image/png;base64,"
+
+_strict_decoding = threading.Lock()
+
+
+@contextmanager
+def _strict_pillow() -> Iterator[None]:
+    """Decode with Pillow refusing truncated or corrupt image data.
+
+    WeasyPrint sets Pillow's process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES`` to True when it is
+    imported, and with it Pillow pads a truncated PNG with blank pixels and skips broken chunks
+    instead of raising. The flag is turned off while a signature is checked; the lock keeps two
+    checks from restoring each other's value.
+    """
+    with _strict_decoding:
+        saved = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = saved
 
 
 def signature_from_data_url(data_url: str) -> bytes | None:
@@ -48,7 +71,7 @@ def clean_signature_png(raw: bytes) -> bytes:
     if not raw.startswith(PNG_MAGIC):
         raise ValidationError(_("The signature must be a PNG image drawn on the pad."), code="not_png")
     try:
-        with warnings.catch_warnings():
+        with _strict_pillow(), warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw)) as probe:
                 if probe.format != "PNG":

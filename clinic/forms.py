@@ -1,13 +1,39 @@
-"""Forms for a clinic admin managing staff."""
+"""Forms for signing in and for a clinic admin managing staff."""
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from checklist.models.content import clean_free_text
 from clinic.models import Membership
+
+
+class UsernameLengthCheckedMixin:
+    """Refuse an over-long username before anyone authenticates it.
+
+    AuthenticationForm sets the username's max_length after the field is built, so no length
+    validator runs: a username of any length reaches authenticate() and django-axes, whose
+    failed-attempt row holds 255 characters, and PostgreSQL turns the sign-in into a 500.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class LoginForm(UsernameLengthCheckedMixin, AuthenticationForm):
+    """The staff sign-in page's form."""
+
+
+class AdminLoginForm(UsernameLengthCheckedMixin, AdminAuthenticationForm):
+    """The admin sign-in page's form (``admin.site.login_form``)."""
 
 
 class StaffCreateForm(forms.Form):
@@ -29,10 +55,20 @@ class StaffCreateForm(forms.Form):
     )
 
     def clean_username(self):
-        username = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username__iexact=username).exists():
+        # Normalised (NFKC) as create_user() will store it, then checked again: "carol" typed in
+        # full-width letters is carol, and one typed character can become several.
+        user_model = get_user_model()
+        username = user_model.normalize_username(self.cleaned_data["username"])
+        user_model._meta.get_field(user_model.USERNAME_FIELD).run_validators(username)
+        if user_model.objects.filter(username__iexact=username).exists():
             raise ValidationError(_("That username is taken."))
         return username
+
+    def clean_first_name(self):
+        return clean_free_text(self.cleaned_data["first_name"], max_length=150)
+
+    def clean_last_name(self):
+        return clean_free_text(self.cleaned_data["last_name"], max_length=150)
 
     def clean(self):
         cleaned = super().clean()

@@ -23,6 +23,7 @@ from checklist.models.screenings import (
     Route,
     Screening,
     ScreeningLocked,
+    ScreeningNamePrefix,
 )
 
 __all__ = [
@@ -45,5 +46,6 @@ __all__ = [
     "Route",
     "Screening",
     "ScreeningLocked",
+    "ScreeningNamePrefix",
     "Section",
 ]

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checklist.models import Answer, AuditEvent, Decision, Question, Screening, ScreeningLocked
+from checklist.models import Answer, AuditEvent, Decision, Question, Screening, ScreeningLocked, ScreeningNamePrefix
 from checklist.models.content import clean_free_text
 from checklist.models.screenings import random_code
 from checklist.risk import Assessment, ChecklistSpec, evaluate, missing_required, visible_question_codes
@@ -57,6 +57,15 @@ def audit_log(*, clinic, action: str, actor=None, screening: Screening | None = 
     return AuditEvent.objects.create(clinic=clinic, screening=screening, actor=actor, action=action, detail=detail)
 
 
+def screening_name_index(screening: Screening) -> None:
+    """Refresh the name-search prefixes after the patient's name was set or corrected."""
+    ScreeningNamePrefix.objects.filter(screening=screening).delete()
+    ScreeningNamePrefix.objects.bulk_create(
+        ScreeningNamePrefix(clinic_id=screening.clinic_id, screening=screening, prefix=prefix)
+        for prefix in sorted(ScreeningNamePrefix.prefixes_of(screening.patient_name))
+    )
+
+
 def screening_answers(screening: Screening) -> dict[str, Any]:
     """Stored answer values by question code."""
     return dict(screening.answers.values_list("question__code", "value"))
@@ -95,6 +104,7 @@ def screening_start(*, clinic, clinician, data: Mapping[str, Any]) -> Screening:
     spec = checklist_spec(version)
     _apply_assessment(screening, spec, {})
     screening.save()
+    screening_name_index(screening)
     audit_log(clinic=clinic, actor=clinician, screening=screening, action="screening.started")
     return screening
 
@@ -112,6 +122,7 @@ def screening_details_update(*, screening: Screening, user, data: Mapping[str, A
     _apply_assessment(screening, checklist_spec(screening.version), screening_answers(screening))
     screening.lock_version += 1
     screening.save()
+    screening_name_index(screening)
     audit_log(clinic=screening.clinic, actor=user, screening=screening, action="screening.details_changed")
     return screening
 
@@ -346,6 +357,7 @@ def screening_copy_for_correction(*, screening: Screening, user) -> Screening:
         setattr(copy, name, getattr(source, name))
     copy.full_clean()
     copy.save()
+    screening_name_index(copy)
     questions = {q.code: q for q in Question.objects.filter(section__version=version).prefetch_related("choices")}
     carried = 0
     for answer in source.answers.select_related("question"):

@@ -35,22 +35,42 @@ def _stored(screening) -> tuple[dict[str, Any], dict[str, str]]:
     return values, notes
 
 
-def _question_items(section, form, visible, assessment) -> list[dict[str, Any]]:
+def _question_items(section, form, values, notes, visible, assessment) -> list[dict[str, Any]]:
+    """What each question card shows. The inputs are written out by the template itself rather
+    than through Django's widget templates, which cost more than half of a step page's time."""
     by_question: dict[str, list] = {}
     for finding in assessment.for_section(section.code):
         if finding.question_code:
             by_question.setdefault(finding.question_code, []).append(finding)
-    return [
-        {
-            "spec": q,
-            "field": form[answer_field_name(q.code)],
-            "note": form[note_field_name(q.code)],
-            "visible": q.code in visible,
-            "findings": by_question.get(q.code, []),
-            "choice_levels": {c.value: c.level.code for c in q.choices},
-        }
-        for q in section.questions
-    ]
+    items = []
+    for q in section.questions:
+        name, note_name = answer_field_name(q.code), note_field_name(q.code)
+        if form is not None:  # what was sent, shown back with its errors
+            selected = form.data.getlist(name)
+            value, note = form.data.get(name, ""), form.data.get(note_name, "")
+        else:
+            stored = values.get(q.code)
+            selected = stored if isinstance(stored, list) else [stored] if stored else []
+            value, note = stored if isinstance(stored, str) else "", notes.get(q.code, "")
+        items.append(
+            {
+                "spec": q,
+                "name": name,
+                "note_name": note_name,
+                "choices": [
+                    {"id": f"id_{name}_{i}", "value": c.value, "label": c.label, "checked": c.value in selected}
+                    for i, c in enumerate(q.choices)
+                ],
+                "value": value,
+                "note": note,
+                "errors": form.errors.get(name, []) if form is not None else [],
+                "note_errors": form.errors.get(note_name, []) if form is not None else [],
+                "visible": q.code in visible,
+                "findings": by_question.get(q.code, []),
+                "levels": " ".join(f"{c.value}:{c.level.code}" for c in q.choices),
+            }
+        )
+    return items
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -65,12 +85,11 @@ def screening_step(request, screening_id, section_code):
         raise Http404("No such step.")
     values, notes = _stored(screening)
     visible_before = visible_question_codes(spec, values)
-    form = SectionAnswersForm(
-        request.POST or None,
-        section=section,
-        answers=values,
-        notes=notes,
-        initial={"lock_version": screening.lock_version},
+    # A GET needs no form object: the cards are drawn from the stored answers (see _question_items).
+    form = (
+        SectionAnswersForm(request.POST, section=section, answers=values, notes=notes)
+        if request.method == "POST"
+        else None
     )
     unsaved: list[tuple[str, Any]] = []
     status = 200
@@ -85,7 +104,9 @@ def screening_step(request, screening_id, section_code):
                     expected_lock_version=form.cleaned_data["lock_version"],
                 )
             except StaleScreening:
-                unsaved = [(q.prompt, form.cleaned_data.get(answer_field_name(q.code))) for q in section.questions]
+                unsaved = [
+                    (q.prompt, _display(q, form.cleaned_data.get(answer_field_name(q.code)))) for q in section.questions
+                ]
                 messages.warning(
                     request,
                     _(
@@ -95,9 +116,7 @@ def screening_step(request, screening_id, section_code):
                 )
                 values, notes = _stored(screening)
                 screening.refresh_from_db()
-                form = SectionAnswersForm(
-                    section=section, answers=values, notes=notes, initial={"lock_version": screening.lock_version}
-                )
+                form = None
                 status = 409
             except ValidationError as exc:
                 for code, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
@@ -117,7 +136,7 @@ def screening_step(request, screening_id, section_code):
             "screening": screening,
             "section": section,
             "form": form,
-            "items": _question_items(section, form, visible, assessment),
+            "items": _question_items(section, form, values, notes, visible, assessment),
             "section_findings": assessment.for_section(section.code),
             "progress": progress_at(steps, section.code),
             "unsaved": unsaved,

@@ -1,0 +1,103 @@
+"""Run every benchmark, print one table and write it to ``docs/performance.md``.
+
+``python -m benchmarks`` (what ``make bench`` runs); ``--parts 2,3`` runs some parts only and
+leaves ``docs/performance.md`` alone. The exit status is 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "performance.md"
+ALL_PARTS = ("1", "2", "3", "4", "5")
+
+NOTES = [
+    "Every figure is a ratio of two things measured side by side in the same run, interleaved in "
+    "rotating order, so that the noise of this shared machine falls on both sides; absolute medians "
+    "are for reference only.",
+    "The run builds its own SQLite databases under `$EXOSAFE_BENCH_DIR` (default `/tmp/exosafe-bench`): "
+    "migrate, `load_checklist`, two clinics, and a copy grown to 100,000 screenings. "
+    "It never touches `db.sqlite3`. Settings: `benchmarks.settings`, the project's with `DEBUG` off, "
+    "the benchmark-only views `/bench/trivial/` and `/bench/layout/`, connections kept open between "
+    "requests (as production does with PostgreSQL) and SQLite in WAL mode with `synchronous=NORMAL`, so "
+    "that the shared disk's latency on every commit does not swamp the app's own work.",
+    "1x is the published v1 checklist (40 questions); 5x is a version with every question, rule, key fact "
+    "and acknowledgement copied five times (200 questions). Each clinic has a draft with every answer "
+    "risky and a signed screening with its stored PDF.",
+    "1. The app: a signed screening loaded and rendered to PDF bytes (`render_screening_pdf`). "
+    "WeasyPrint alone: the same final HTML, stylesheets, fonts, URL fetcher and PDF variant. "
+    "Cold: the first render in a fresh process, after Django is set up and modules imported.",
+    "2. Queries are counted on the second of two identical requests (the published checklist is compiled "
+    "once per process), session statements included; `tests/performance/test_query_ceilings.py` keeps "
+    "the ceiling in `make test`.",
+    "3. Server time: requests straight into Django's WSGI handler with a real session cookie (all "
+    "middleware, no test-client instrumentation); the trivial view reads and saves the session and "
+    "renders nothing; the layout-only page (reference) renders `base.html` around an empty page.",
+    "4. Scale: the same requests alternate between the 100-screening file and its 100,000-screening "
+    "copy (older screenings spread over five years); each page compared lists as many rows in both "
+    "(a full page, or the one patient searched for), so the ratio is the database's work.",
+    "5. Load: gunicorn (2 sync workers) on 127.0.0.1 and wrk (1 thread, 4 connections); a warm-up of "
+    "3 s per URL, then 30 s each.",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--parts", default=",".join(ALL_PARTS), help="comma-separated parts to run (1-5)")
+    args = parser.parse_args(argv)
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    if set(parts) - set(ALL_PARTS):
+        parser.error(f"parts are {', '.join(ALL_PARTS)}")
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
+    os.environ.pop("EXOSAFE_BENCH_DATABASE", None)
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from benchmarks import fixtures, load, pdf_pipeline, queries, scale, server_time
+    from benchmarks.report import document, table
+
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    workdir = Path(settings.BENCH_DIR)
+    say(f"building the benchmark databases in {workdir}")
+    fx = fixtures.build()
+    rows = []
+    if "1" in parts:
+        say("1. PDF pipeline vs WeasyPrint alone")
+        rows += pdf_pipeline.run(fx.x1.signed_id, fx.x5.signed_id, workdir)
+    if "2" in parts:
+        say("2. queries per page")
+        rows += queries.run(fx)[0]
+    if "3" in parts:
+        say("3. server time vs the trivial view")
+        rows += server_time.run(fx)
+    if "4" in parts:
+        say("4. scale: 100 vs 100,000 screenings")
+        rows += scale.run(fx)
+    if "5" in parts:
+        say("5. under load: gunicorn and wrk")
+        rows += load.run(fx, workdir)
+    elapsed = time.perf_counter() - started
+    say("done")
+
+    print(table(rows))
+    missed = [r for r in rows if r.met is False]
+    targets = sum(1 for r in rows if r.met is not None)
+    print(f"\n{targets - len(missed)} of {targets} targets met in {elapsed / 60:.1f} minutes.")
+    if parts == list(ALL_PARTS):
+        DOC.parent.mkdir(exist_ok=True)
+        DOC.write_text(document(rows, notes=NOTES, elapsed=elapsed), encoding="utf-8")
+        print(f"Written to {DOC.relative_to(ROOT)}.")
+    return 1 if missed else 0

@@ -1,0 +1,39 @@
+"""seed_demo makes a usable demo and can run again without duplicating anything."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from checklist.models import Screening
+from clinic.models import Clinic, Membership
+
+
+def test_it_creates_the_demo_and_is_idempotent(db, settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "a-demo-password-for-tests")
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=out)
+    assert Clinic.objects.count() == 1
+    users = get_user_model().objects
+    assert users.get(username="demo-clinician").check_password("a-demo-password-for-tests")
+    assert Membership.objects.get(user__username="demo-admin").role == Membership.Role.ADMIN
+    assert users.get(username="demo-editor").is_staff
+    assert Screening.objects.count() == 4
+    statuses = sorted(Screening.objects.values_list("status", flat=True))
+    assert statuses == ["awaiting_signature", "draft", "signed", "signed"]
+    risky = Screening.objects.get(patient_name="Jordan Avery")
+    assert risky.overall_risk == "red_flag" and risky.pdf_sha256
+    assert Screening.objects.get(patient_name="Maria Lopez").overall_risk == "none"
+    assert "Demo only" in out.getvalue()
+
+
+def test_the_editor_can_open_the_checklist_in_the_admin(db, client):
+    call_command("seed_demo", stdout=io.StringIO())
+    client.force_login(get_user_model().objects.get(username="demo-editor"))
+    response = client.get("/admin/checklist/question/")
+    assert response.status_code == 200
+    assert "source_origin" in response.content.decode()
+    assert client.get("/admin/clinic/clinic/").status_code == 403  # clinics are for site admins
