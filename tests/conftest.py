@@ -29,6 +29,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _checklist_installed(django_db_setup, django_db_blocker):
+    """Transactional tests (browser, backups, concurrency) empty the database when they end, and
+    with several workers any test may come after one. Put the checklist back, committed, before
+    the next test opens its transaction: one cheap query when it is already there."""
+    with django_db_blocker.unblock():
+        if not ChecklistVersion.objects.filter(status=ChecklistVersion.Status.PUBLISHED).exists():
+            call_command("load_checklist", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
