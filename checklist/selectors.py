@@ -15,6 +15,7 @@ from checklist.models import (
     Reference,
     RiskRule,
     RiskRuleCondition,
+    Screening,
     Section,
 )
 from checklist.risk import (
@@ -160,6 +161,4 @@ def checklist_spec_cache_clear() -> None:
 
 
 def screenings_for_clinic(clinic) -> QuerySet:
-    from checklist.models import Screening
-
     return Screening.objects.filter(clinic=clinic)

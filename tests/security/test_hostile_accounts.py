@@ -30,6 +30,7 @@ from tests.security.hostile import (
     rolled_back,
     world_fingerprint,
 )
+from tests.views.helpers import new_member
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -158,19 +159,6 @@ def test_password_change_needs_a_signed_in_user(client, alice):
 
 
 # --- Staff: create ---------------------------------------------------------------------------
-
-
-def new_member(**overrides) -> dict:
-    data = {
-        "username": "newnurse",
-        "first_name": "New",
-        "last_name": "Nurse",
-        "email": "",
-        "role": "clinician",
-        "password": "a-long-unusual-passphrase-42",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from tests.security.hostile import (
     rows_fingerprint,
     world_fingerprint,
 )
-from tests.views.helpers import consent_post, step_post
+from tests.views.helpers import consent_post, start_post, step_post
 
 pytestmark = pytest.mark.usefixtures("fast_passwords", "stub_pdf")
 
@@ -48,25 +48,6 @@ def step_url(screening, section="source"):
 
 def details_url(screening):
     return reverse("checklist:screening-details", args=[screening.pk])
-
-
-def start_post(**overrides) -> dict:
-    data = {
-        "patient_name": "Robin Example",
-        "patient_dob": "1975-04-03",
-        "patient_reference": "MRN-7",
-        "patient_language": "English",
-        "product_name": "Serum X",
-        "product_maker": "Maker Y",
-        "intended_use": "skin",
-        "intended_use_other": "",
-        "route": "topical",
-        "route_other": "",
-        "planned_date": "",
-        "jurisdiction": Jurisdiction.objects.get(code="US").pk,
-    }
-    data.update(overrides)
-    return data
 
 
 # Text fields of the details form: (name, max length, required)

@@ -4,26 +4,10 @@ import datetime as dt
 
 from django.urls import reverse
 
-from checklist.models import Jurisdiction, Screening
+from checklist.models import Screening
+from tests.views.helpers import start_post
 
 URL = reverse("checklist:screening-start")
-
-
-def valid_post(**overrides) -> dict:
-    data = {
-        "patient_name": "Robin Example",
-        "patient_dob": "1975-04-03",
-        "patient_reference": "",
-        "patient_language": "English",
-        "product_name": "Serum X",
-        "product_maker": "Maker Y",
-        "intended_use": "hair",
-        "route": "injection_skin",
-        "planned_date": "",
-        "jurisdiction": Jurisdiction.objects.get(code="UK").pk,
-    }
-    data.update(overrides)
-    return data
 
 
 def test_it_defaults_to_the_clinics_jurisdiction(alice_client, clinic_a):
@@ -33,7 +17,7 @@ def test_it_defaults_to_the_clinics_jurisdiction(alice_client, clinic_a):
 
 
 def test_it_starts_a_screening_pinned_to_the_published_version(alice_client, alice, version):
-    response = alice_client.post(URL, valid_post())
+    response = alice_client.post(URL, start_post())
     screening = Screening.objects.get(patient_name="Robin Example")
     assert screening.version == version
     assert screening.clinician == alice
@@ -46,7 +30,7 @@ def test_it_starts_a_screening_pinned_to_the_published_version(alice_client, ali
 def test_invalid_input_gets_field_messages_and_stores_nothing(alice_client):
     future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
     response = alice_client.post(
-        URL, valid_post(patient_name="", patient_dob=future, route="other", route_other="", intended_use="teleport")
+        URL, start_post(patient_name="", patient_dob=future, route="other", route_other="", intended_use="teleport")
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -58,14 +42,14 @@ def test_invalid_input_gets_field_messages_and_stores_nothing(alice_client):
 
 
 def test_control_characters_are_refused(alice_client):
-    response = alice_client.post(URL, valid_post(patient_name="Robin\x00Example"))
+    response = alice_client.post(URL, start_post(patient_name="Robin\x00Example"))
     assert response.status_code == 400
     assert Screening.objects.count() == 0
 
 
 def test_it_sends_anonymous_users_to_sign_in(client, db):
     assert client.get(URL).status_code == 302
-    assert client.post(URL, valid_post()).status_code == 302
+    assert client.post(URL, start_post()).status_code == 302
     assert Screening.objects.count() == 0
 
 

@@ -4,21 +4,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from clinic.models import Membership
+from tests.views.helpers import new_member
 
 URL = reverse("checklist:staff")
-
-
-def new_member(**overrides):
-    data = {
-        "username": "newnurse",
-        "first_name": "New",
-        "last_name": "Nurse",
-        "email": "",
-        "role": "clinician",
-        "password": "a-long-unusual-passphrase-42",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_only_clinic_admins_manage_staff(client, alice, carol):
