@@ -92,7 +92,7 @@ def _pango_version() -> str:
         return "?"
 
 
-def document(rows: list[Row], *, notes: list[str], elapsed: float) -> str:
+def document(rows: list[Row], *, notes: list[str], levers: list[str], elapsed: float) -> str:
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     met = sum(1 for r in rows if r.met)
     targets = sum(1 for r in rows if r.met is not None)
@@ -113,6 +113,10 @@ def document(rows: list[Row], *, notes: list[str], elapsed: float) -> str:
         "## How it is measured",
         "",
         *[f"- {note}" for note in notes],
+        "",
+        "## What keeps the pages within their targets",
+        "",
+        *[f"- {lever}" for lever in levers],
         "",
     ]
     return "\n".join(parts)

@@ -1,6 +1,6 @@
 """3. Each page's median server time against the trivial view, on the same stack.
 
-All pages and the trivial view are requested in rotating order, round after round, in one
+All pages and the trivial view are requested in an order shuffled every round, in one
 process, through Django's WSGI handler with the same session. The trivial view reads the
 session and the user and saves the session, as every page does, and renders nothing; the
 layout-only page (for reference) adds the site's layout around an empty page.

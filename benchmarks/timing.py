@@ -8,6 +8,7 @@ context of every template rendered, which would tax template-heavy pages more th
 from __future__ import annotations
 
 import io
+import random
 import statistics
 import sys
 import time
@@ -29,19 +30,25 @@ class Sample:
         return statistics.median(self.times)
 
 
-def interleaved(funcs: dict[str, Callable[[], object]], *, rounds: int, warmup: int = 1) -> dict[str, Sample]:
-    """Time every function once per round, in an order that rotates from round to round.
+def interleaved(
+    funcs: dict[str, Callable[[], object]], *, rounds: int, warmup: int = 1, seed: int = 7
+) -> dict[str, Sample]:
+    """Time every function once per round, in an order shuffled afresh every round.
 
-    Rotating the order spreads whatever the machine is doing (another job, a cache going cold)
-    evenly over all the functions compared, rather than over whichever always runs second.
+    Shuffling spreads whatever the machine is doing (another job, a cache going cold) evenly over
+    all the functions compared. A fixed or merely rotated order would not: whatever runs right
+    after the heaviest function (the dashboard) would always pay for the garbage it leaves behind.
+    The shuffle is seeded, so two runs time the same orders.
     """
     names = list(funcs)
     for _ in range(warmup):
         for name in names:
             funcs[name]()
     times: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(rounds):
-        order = names[r % len(names) :] + names[: r % len(names)]
+    shuffler = random.Random(seed)
+    for _ in range(rounds):
+        order = names[:]
+        shuffler.shuffle(order)
         for name in order:
             start = time.perf_counter()
             funcs[name]()

@@ -20,7 +20,7 @@ def membership_of(user) -> Membership | None:
     if not user.is_authenticated:
         return None
     try:
-        return user.membership
+        return user.membership  # loaded with the user (clinic.auth_backends)
     except Membership.DoesNotExist:
         return None
 
@@ -50,21 +50,22 @@ def clinic_member_required(view=None, *, admin: bool = False):
     return decorator(view) if view is not None else decorator
 
 
-def get_screening_for_user(request, screening_id, *, write: bool = False) -> Screening:
+def get_screening_for_user(request, screening_id, *, write: bool = False, with_clinician: bool = False) -> Screening:
     """The screening with this id, if it belongs to the user's clinic; otherwise 404.
 
     With ``write=True`` the screening must also still be editable (a draft); a signed or voided
-    one answers 403 with a clear reason.
+    one answers 403 with a clear reason. ``with_clinician=True`` loads the clinician in the same
+    query, for pages that show who ran the screening.
     """
     clinic = getattr(request, "clinic", None)
     if clinic is None:
         raise Http404
+    related = ("jurisdiction", "version", "clinician") if with_clinician else ("jurisdiction", "version")
     try:
-        screening = Screening.objects.select_related("jurisdiction", "version", "clinician", "clinic").get(
-            pk=screening_id, clinic=clinic
-        )
+        screening = Screening.objects.select_related(*related).get(pk=screening_id, clinic_id=clinic.pk)
     except (Screening.DoesNotExist, ValueError) as exc:
         raise Http404("No such screening in your clinic.") from exc
+    screening.clinic = clinic  # the request's own copy: no second fetch
     if write and screening.is_locked:
         raise PermissionDenied("This screening is signed or voided; it can no longer change.")
     return screening

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 
 from checklist.models import Screening
@@ -30,39 +31,40 @@ def screening_steps(screening: Screening, spec: ChecklistSpec, answers: Mapping[
     missing_by_section: dict[str, int] = {}
     for question in missing_required(spec, answers):
         missing_by_section[question.section_code] = missing_by_section.get(question.section_code, 0) + 1
-    steps = [
-        Step(
-            "details",
-            _("Patient and treatment"),
-            reverse("checklist:screening-details", args=[screening.pk]),
-            True,
-            "details",
-        )
-    ]
-    for section in spec.sections:
-        steps.append(
-            Step(
-                section.code,
-                section.title,
-                reverse("checklist:screening-step", args=[screening.pk, section.code]),
-                section.code in screening.saved_sections and not missing_by_section.get(section.code),
-                "section",
-            )
-        )
+    details_url, *section_urls, review_url, consent_url = _step_urls(
+        get_script_prefix(), get_urlconf(), screening.pk, tuple(s.code for s in spec.sections)
+    )
+    steps = [Step("details", _("Patient and treatment"), details_url, True, "details")]
+    for section, url in zip(spec.sections, section_urls, strict=True):
+        complete = section.code in screening.saved_sections and not missing_by_section.get(section.code)
+        steps.append(Step(section.code, section.title, url, complete, "section"))
     all_done = all(s.complete for s in steps)
-    steps.append(
-        Step("review", _("Review"), reverse("checklist:screening-review", args=[screening.pk]), all_done, "review")
-    )
-    steps.append(
-        Step(
-            "consent",
-            _("Consent"),
-            reverse("checklist:screening-consent", args=[screening.pk]),
-            screening.is_signed,
-            "consent",
-        )
-    )
+    steps.append(Step("review", _("Review"), review_url, all_done, "review"))
+    steps.append(Step("consent", _("Consent"), consent_url, screening.is_signed, "consent"))
     return steps
+
+
+@lru_cache(maxsize=2048)
+def _step_urls(
+    script_prefix: str, urlconf: str | None, screening_pk, section_codes: tuple[str, ...]
+) -> tuple[str, ...]:
+    """A screening's step URLs, in order. They never change, and every page of the workflow lists
+    them all: reversed afresh, they were a noticeable share of a step page's server time."""
+    return (
+        reverse("checklist:screening-details", args=[screening_pk]),
+        *(reverse("checklist:screening-step", args=[screening_pk, code]) for code in section_codes),
+        reverse("checklist:screening-review", args=[screening_pk]),
+        reverse("checklist:screening-consent", args=[screening_pk]),
+    )
+
+
+@dataclass(frozen=True)
+class ProgressEntry:
+    """One step as the progress list shows it, decided here rather than in the template."""
+
+    title: str
+    url: str  # empty where the step cannot be opened from here: the consent, until it is reached
+    state: str  # "current", "complete" or ""
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,27 @@ class Progress:
     current: Step
     number: int  # 1-based position of the current step
 
+    @cached_property
+    def entries(self) -> tuple[ProgressEntry, ...]:
+        entries = []
+        for step in self.steps:
+            is_current = step.identifier == self.current.identifier
+            entries.append(
+                ProgressEntry(
+                    title=step.title,
+                    url="" if step.kind == "consent" and not is_current else step.url,
+                    state="current" if is_current else "complete" if step.complete else "",
+                )
+            )
+        return tuple(entries)
+
     @property
     def total(self) -> int:
         return len(self.steps)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
 
     @property
     def previous(self) -> Step | None:

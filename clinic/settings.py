@@ -156,7 +156,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "clinic.auth_backends.MembershipModelBackend",
 ]
 
 # Sign-in throttling: after AXES_FAILURE_LIMIT wrong passwords for one username from one address,

@@ -41,7 +41,7 @@ def _pdf_response(data: bytes, *, filename: str, as_attachment: bool) -> HttpRes
 @require_safe
 @clinic_member_required
 def screening_pdf(request, screening_id):
-    screening = get_screening_for_user(request, screening_id)
+    screening = get_screening_for_user(request, screening_id, with_clinician=True)
     if not screening.is_locked:
         data = draft_preview_pdf(screening)
         return _pdf_response(data, filename=f"exosafe-{screening.reference}-DRAFT.pdf", as_attachment=False)

@@ -77,7 +77,7 @@ def screening_details(request, screening_id):
 @clinic_member_required
 def screening_detail(request, screening_id):
     """The screening's overview: where it stands, what to do next, and (for admins) its history."""
-    screening = get_screening_for_user(request, screening_id)
+    screening = get_screening_for_user(request, screening_id, with_clinician=True)
     spec = checklist_spec(screening.version)
     answers = screening_answers(screening)
     steps = screening_steps(screening, spec, answers)

@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from checklist.forms import ConsentForm, SectionAnswersForm, answer_field_name, note_field_name
-from checklist.models import ScreeningLocked
+from checklist.forms import ConsentForm, SectionAnswersForm, answer_field_name
+from checklist.models import Answer, ScreeningLocked
 from checklist.permissions import clinic_member_required, get_screening_for_user
+from checklist.question_cards import question_cards
 from checklist.risk import evaluate, missing_required, visible_question_codes
 from checklist.selectors import checklist_spec
 from checklist.services.screenings import (
@@ -29,48 +30,13 @@ from checklist.steps import progress_at, screening_steps
 def _stored(screening) -> tuple[dict[str, Any], dict[str, str]]:
     values: dict[str, Any] = {}
     notes: dict[str, str] = {}
-    for code, value, note in screening.answers.values_list("question__code", "value", "note"):
+    # Answer.objects rather than screening.answers: the related manager's set-up costs more than the query.
+    for code, value, note in Answer.objects.filter(screening_id=screening.pk).values_list(
+        "question__code", "value", "note"
+    ):
         values[code] = value
         notes[code] = note
     return values, notes
-
-
-def _question_items(section, form, values, notes, visible, assessment) -> list[dict[str, Any]]:
-    """What each question card shows. The inputs are written out by the template itself rather
-    than through Django's widget templates, which cost more than half of a step page's time."""
-    by_question: dict[str, list] = {}
-    for finding in assessment.for_section(section.code):
-        if finding.question_code:
-            by_question.setdefault(finding.question_code, []).append(finding)
-    items = []
-    for q in section.questions:
-        name, note_name = answer_field_name(q.code), note_field_name(q.code)
-        if form is not None:  # what was sent, shown back with its errors
-            selected = form.data.getlist(name)
-            value, note = form.data.get(name, ""), form.data.get(note_name, "")
-        else:
-            stored = values.get(q.code)
-            selected = stored if isinstance(stored, list) else [stored] if stored else []
-            value, note = stored if isinstance(stored, str) else "", notes.get(q.code, "")
-        items.append(
-            {
-                "spec": q,
-                "name": name,
-                "note_name": note_name,
-                "choices": [
-                    {"id": f"id_{name}_{i}", "value": c.value, "label": c.label, "checked": c.value in selected}
-                    for i, c in enumerate(q.choices)
-                ],
-                "value": value,
-                "note": note,
-                "errors": form.errors.get(name, []) if form is not None else [],
-                "note_errors": form.errors.get(note_name, []) if form is not None else [],
-                "visible": q.code in visible,
-                "findings": by_question.get(q.code, []),
-                "levels": " ".join(f"{c.value}:{c.level.code}" for c in q.choices),
-            }
-        )
-    return items
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -85,7 +51,7 @@ def screening_step(request, screening_id, section_code):
         raise Http404("No such step.")
     values, notes = _stored(screening)
     visible_before = visible_question_codes(spec, values)
-    # A GET needs no form object: the cards are drawn from the stored answers (see _question_items).
+    # A GET needs no form object: the cards are drawn from the stored answers (see question_cards).
     form = (
         SectionAnswersForm(request.POST, section=section, answers=values, notes=notes)
         if request.method == "POST"
@@ -136,7 +102,9 @@ def screening_step(request, screening_id, section_code):
             "screening": screening,
             "section": section,
             "form": form,
-            "items": _question_items(section, form, values, notes, visible, assessment),
+            "cards": question_cards(
+                section, values=values, notes=notes, visible=visible, assessment=assessment, form=form
+            ),
             "section_findings": assessment.for_section(section.code),
             "progress": progress_at(steps, section.code),
             "unsaved": unsaved,
