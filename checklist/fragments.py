@@ -14,6 +14,7 @@ import dataclasses
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
@@ -40,8 +41,8 @@ def render_fragment(template_name: str, **context: object) -> SafeString:
     for name, value in context.items():
         if not _is_immutable(value):
             raise TypeError(f"render_fragment() memoizes on values; {name}={type(value).__name__} is not immutable.")
-    # Links in a fragment are reversed once, so the URL prefix and URLconf are part of the key.
-    urls = (get_script_prefix(), get_urlconf())
+    # Links in a fragment are reversed once, so the URL prefix and the URLconf in use are part of the key.
+    urls = (get_script_prefix(), get_urlconf(settings.ROOT_URLCONF))
     return _render(template_name, tuple(sorted(context.items())), get_language(), urls)
 
 

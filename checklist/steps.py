@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,7 @@ def screening_steps(screening: Screening, spec: ChecklistSpec, answers: Mapping[
     for question in missing_required(spec, answers):
         missing_by_section[question.section_code] = missing_by_section.get(question.section_code, 0) + 1
     details_url, *section_urls, review_url, consent_url = _step_urls(
-        get_script_prefix(), get_urlconf(), screening.pk, tuple(s.code for s in spec.sections)
+        get_script_prefix(), get_urlconf(settings.ROOT_URLCONF), screening.pk, tuple(s.code for s in spec.sections)
     )
     steps = [Step("details", _("Patient and treatment"), details_url, True, "details")]
     for section, url in zip(spec.sections, section_urls, strict=True):
