@@ -48,8 +48,9 @@ NOTES = [
 LEVERS = [
     "The published checklist is compiled once per process (`checklist.selectors.checklist_spec`); "
     "a published version never changes.",
-    "Markup that shows checklist content only (question texts and choices, a finding's card, a "
-    "section's flags, the site's navigation) is rendered once per language and reused: "
+    "Markup that depends only on checklist content and on values that repeat (a question card with "
+    "the choices picked or a short typed answer, a finding's card, a section's flags, the site's header "
+    "for one staff member) is rendered once per language and reused: "
     "`checklist.fragments` and the `{% content_fragment %}` and `{% question_card %}` tags. The memo is "
     "keyed on the frozen content values themselves, so an edited draft can never hit stale markup; a "
     "clinician's note, an error message and the patient's name and details are never kept in it.",
