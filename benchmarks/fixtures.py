@@ -29,7 +29,7 @@ from django.test import Client
 from django.utils import timezone
 
 from checklist.content_schema import CONTENT_DIR, parse_content
-from checklist.demo import RISKY_ANSWERS, answer_all_sections, sign_screening
+from checklist.demo import RISKY_ANSWERS, answer_all_sections, demo_start_data, sign_screening
 from checklist.models import ChecklistVersion, Jurisdiction, Question, Screening, ScreeningNamePrefix
 from checklist.services.checklist_versions import checklist_content_load
 from checklist.services.screenings import screening_start
@@ -121,20 +121,7 @@ def _clinic(label: str) -> tuple[Clinic, Any]:
 
 
 def _start(clinic: Clinic, user, name: str, **extra: Any) -> Screening:
-    data = {
-        "patient_name": name,
-        "patient_dob": dt.date(1980, 5, 17),
-        "patient_reference": extra.pop("patient_reference", "MRN-001"),
-        "patient_language": "English",
-        "product_name": "GlowVesicle Serum",
-        "product_maker": "Example Biologics",
-        "intended_use": "skin",
-        "route": "microneedling",
-        "planned_date": dt.date(2026, 12, 1),
-        "jurisdiction": Jurisdiction.objects.get(code="US"),
-        **extra,
-    }
-    return screening_start(clinic=clinic, clinician=user, data=data)
+    return screening_start(clinic=clinic, clinician=user, data=demo_start_data(patient_name=name, **extra))
 
 
 def _populate_clinic(label: str) -> ClinicFixture:

@@ -14,7 +14,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from checklist.models import Decision, Screening
+from checklist.models import Decision, Jurisdiction, Screening
 from checklist.risk import ChecklistSpec, Level, evaluate
 from checklist.selectors import checklist_spec
 from checklist.services.screenings import AnswerInput, screening_answers_save, screening_sign
@@ -108,6 +108,23 @@ def sign_screening(screening: Screening, clinician, *, decision: str = Decision.
         signature_png=demo_signature_png(),
         attested_by=clinician,
     )
+
+
+def demo_start_data(**overrides: Any) -> dict[str, Any]:
+    """What a clinician enters to start a screening: a typical skin treatment in the United States."""
+    return {
+        "patient_name": "Pat Example",
+        "patient_dob": dt.date(1980, 5, 17),
+        "patient_reference": "MRN-001",
+        "patient_language": "English",
+        "product_name": "GlowVesicle Serum",
+        "product_maker": "Example Biologics",
+        "intended_use": "skin",
+        "route": "microneedling",
+        "planned_date": dt.date(2026, 12, 1),
+        "jurisdiction": Jurisdiction.objects.get(code="US"),
+        **overrides,
+    }
 
 
 def demo_planned_date(days: int = 14) -> dt.date:

@@ -98,7 +98,7 @@ class Progress:
 
     @property
     def previous(self) -> Step | None:
-        return self.steps[self.number - 2] if self.number > 1 else None
+        return self.steps[self.number - 2] if self.has_previous else None
 
     @property
     def next(self) -> Step | None:

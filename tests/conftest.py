@@ -6,14 +6,13 @@ must never see anything of A's.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from checklist.demo import CLEAN_ANSWERS, RISKY_ANSWERS, answer_all_sections, sign_screening
+from checklist.demo import CLEAN_ANSWERS, RISKY_ANSWERS, answer_all_sections, demo_start_data, sign_screening
 from checklist.models import ChecklistVersion, Jurisdiction, Screening
 from checklist.services.screenings import screening_start
 from clinic.models import Clinic, Membership
@@ -109,20 +108,7 @@ def bob_client(client, bob):
 
 
 def start_data(**overrides) -> dict:
-    data = {
-        "patient_name": f"Pat Example {next(_counter)}",
-        "patient_dob": dt.date(1980, 5, 17),
-        "patient_reference": "MRN-001",
-        "patient_language": "English",
-        "product_name": "GlowVesicle Serum",
-        "product_maker": "Example Biologics",
-        "intended_use": "skin",
-        "route": "microneedling",
-        "planned_date": dt.date(2026, 12, 1),
-        "jurisdiction": Jurisdiction.objects.get(code="US"),
-    }
-    data.update(overrides)
-    return data
+    return demo_start_data(**{"patient_name": f"Pat Example {next(_counter)}", **overrides})
 
 
 @pytest.fixture

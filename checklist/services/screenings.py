@@ -68,7 +68,22 @@ def screening_name_index(screening: Screening) -> None:
 
 def screening_answers(screening: Screening) -> dict[str, Any]:
     """Stored answer values by question code."""
-    return dict(screening.answers.values_list("question__code", "value"))
+    return screening_answers_with_notes(screening)[0]
+
+
+def screening_answers_with_notes(screening: Screening) -> tuple[dict[str, Any], dict[str, str]]:
+    """Stored answer values and clinicians' notes, by question code, in one query.
+
+    ``Answer.objects`` rather than ``screening.answers``: on a step page the related manager's
+    set-up cost more than the query itself.
+    """
+    values: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+    rows = Answer.objects.filter(screening_id=screening.pk).values_list("question__code", "value", "note")
+    for code, value, note in rows:
+        values[code] = value
+        notes[code] = note
+    return values, notes
 
 
 def screening_assessment(

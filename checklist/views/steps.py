@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from checklist.forms import ConsentForm, SectionAnswersForm, answer_field_name
-from checklist.models import Answer, ScreeningLocked
+from checklist.models import ScreeningLocked
 from checklist.permissions import clinic_member_required, get_screening_for_user
 from checklist.question_cards import question_cards
 from checklist.risk import evaluate, missing_required, visible_question_codes
@@ -21,22 +21,11 @@ from checklist.services.screenings import (
     AnswerInput,
     StaleScreening,
     screening_answers_save,
+    screening_answers_with_notes,
     screening_sign,
 )
 from checklist.signatures import signature_data_url
 from checklist.steps import progress_at, screening_steps
-
-
-def _stored(screening) -> tuple[dict[str, Any], dict[str, str]]:
-    values: dict[str, Any] = {}
-    notes: dict[str, str] = {}
-    # Answer.objects rather than screening.answers: the related manager's set-up costs more than the query.
-    for code, value, note in Answer.objects.filter(screening_id=screening.pk).values_list(
-        "question__code", "value", "note"
-    ):
-        values[code] = value
-        notes[code] = note
-    return values, notes
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -49,7 +38,7 @@ def screening_step(request, screening_id, section_code):
     section = spec.sections_by_code.get(section_code)
     if section is None:
         raise Http404("No such step.")
-    values, notes = _stored(screening)
+    values, notes = screening_answers_with_notes(screening)
     visible_before = visible_question_codes(spec, values)
     # A GET needs no form object: the cards are drawn from the stored answers (see question_cards).
     form = (
@@ -80,7 +69,7 @@ def screening_step(request, screening_id, section_code):
                         "your entries were not saved and are listed below so you can re-enter them."
                     ),
                 )
-                values, notes = _stored(screening)
+                values, notes = screening_answers_with_notes(screening)
                 screening.refresh_from_db()
                 form = None
                 status = 409
@@ -114,7 +103,7 @@ def screening_step(request, screening_id, section_code):
 
 
 def _after_save(request, screening, spec, section, visible_before):
-    values, _notes = _stored(screening)
+    values, _notes = screening_answers_with_notes(screening)
     steps = screening_steps(screening, spec, values)
     progress = progress_at(steps, section.code)
     if "save_exit" in request.POST:
@@ -142,7 +131,7 @@ def screening_review(request, screening_id):
     if screening.is_locked:
         return redirect("checklist:screening-detail", screening.pk)
     spec = checklist_spec(screening.version)
-    values, notes = _stored(screening)
+    values, notes = screening_answers_with_notes(screening)
     visible = visible_question_codes(spec, values)
     assessment = evaluate(spec, values, screening.risk_context())
     sections = [
@@ -187,7 +176,7 @@ def screening_consent(request, screening_id):
     if screening.is_locked:
         return redirect("checklist:screening-detail", screening.pk)
     spec = checklist_spec(screening.version)
-    values, _notes = _stored(screening)
+    values, _notes = screening_answers_with_notes(screening)
     missing = missing_required(spec, values)
     if missing:
         messages.warning(

@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from checklist.demo import answer_all_sections, demo_signature_png
+from checklist.demo import answer_all_sections, sign_screening
 from checklist.models import AuditEvent, Screening, ScreeningLocked
 from checklist.selectors import checklist_spec
 from checklist.services.screenings import (
@@ -119,17 +119,9 @@ def test_signing_twice_at_once_produces_exactly_one_signature():
     clinician = make_member(clinic, "signer")
     screening = screening_start(clinic=clinic, clinician=clinician, data=start_data())
     answer_all_sections(screening, "clean", clinician)
-    spec = checklist_spec(screening.version)
 
     def sign(decision):
-        return lambda: screening_sign(
-            screening=screening,
-            acknowledged=[a.code for a in spec.acknowledgements],
-            decision=decision,
-            patient_signed_name=screening.patient_name,
-            signature_png=demo_signature_png(),
-            attested_by=clinician,
-        )
+        return lambda: sign_screening(screening, clinician, decision=decision)
 
     results = run_at_once(sign("proceed"), sign("decline"))
     assert sum(isinstance(r, Screening) for r in results) == 1, results
