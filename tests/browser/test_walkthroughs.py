@@ -168,6 +168,7 @@ def test_save_and_exit_then_resume_after_signing_in_again(page, live_server, cli
     if menu.is_visible():
         menu.click()
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
 
     sign_in(page, live_server, "nina")
     page.get_by_role("link", name="Chris Walker").click()

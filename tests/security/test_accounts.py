@@ -59,6 +59,20 @@ def test_sessions_expire_when_idle(settings, alice_client):
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
 
 
+def test_signing_out_ends_the_session_and_says_so_on_the_sign_in_page(alice_client):
+    response = alice_client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain == [(LOGIN, 302)]
+    assert "You have signed out." in response.content.decode()
+    assert "_auth_user_id" not in alice_client.session
+    response = alice_client.get(reverse("checklist:dashboard"))
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_signing_out_is_refused_by_get_so_a_link_cannot_sign_a_clinician_out(alice_client):
+    assert alice_client.get(reverse("logout")).status_code == 405
+    assert alice_client.get(reverse("checklist:dashboard")).status_code == 200
+
+
 def test_pages_carry_strict_security_headers(alice_client):
     response = alice_client.get(reverse("checklist:dashboard"))
     csp = response["Content-Security-Policy"]
