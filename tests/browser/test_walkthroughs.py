@@ -41,8 +41,10 @@ def answer_section(page, section, answers, check_accessibility) -> None:
             continue
         answer_question(page, question, answers[question.code])
     check_accessibility(page, f"step {section.code}")
-    page.get_by_role("button", name="Save and continue").click()
-    page.wait_for_load_state()
+    # The save is a form post that may come back to the same address, so wait for the navigation
+    # itself: checking the old page before the new one arrives would skip questions.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue").click()
     # A question that appeared because of an answer keeps us on the page until it is answered.
     if page.get_by_text("Your answers opened more questions").is_visible():
         answer_section(page, section, answers, check_accessibility)
@@ -167,7 +169,9 @@ def test_save_and_exit_then_resume_after_signing_in_again(page, live_server, cli
     menu = page.get_by_role("button", name="Show menu")
     if menu.is_visible():
         menu.click()
-    page.get_by_role("button", name="Sign out").click()
+        expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
+    with page.expect_navigation(url=f"{live_server.url}/accounts/login/"):
+        page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You have signed out.")).to_be_visible()
 
     sign_in(page, live_server, "nina")
