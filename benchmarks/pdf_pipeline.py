@@ -32,22 +32,24 @@ MAX_BYTES = 250 * 1024
 def _app(screening_id: str) -> bytes:
     from checklist.models import Screening
     from checklist.pdf import render_screening_pdf
+    from checklist.selectors import screening_signed_record
 
     screening = Screening.objects.select_related("clinic", "version", "jurisdiction", "attested_by").get(
         pk=screening_id
     )
-    return render_screening_pdf(screening, snapshot=screening.findings_snapshot, draft=False)
+    return render_screening_pdf(screening, record=screening_signed_record(screening), draft=False)
 
 
 def final_html(screening_id: str) -> tuple[str, list[Path], str]:
     """The HTML the app hands to WeasyPrint, the files its fetcher may serve, and the paper size."""
     from checklist.models import Screening
     from checklist.pdf import render_html
+    from checklist.selectors import screening_signed_record
 
     screening = Screening.objects.select_related("clinic", "version", "jurisdiction", "attested_by").get(
         pk=screening_id
     )
-    html, context = render_html(screening, snapshot=screening.findings_snapshot, draft=False)
+    html, context = render_html(screening, record=screening_signed_record(screening), draft=False)
     paper = "letter" if screening.clinic.paper_size == "letter" else "a4"
     return html, context["logo_files"], paper
 

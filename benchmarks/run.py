@@ -46,14 +46,10 @@ NOTES = [
 ]
 
 LEVERS = [
-    "The published checklist is compiled once per process (`checklist.selectors.checklist_spec`); "
-    "a published version never changes.",
-    "Markup that depends only on checklist content and on values that repeat (a question card with "
-    "the choices picked or a short typed answer, a finding's card, a section's flags, the site's header "
-    "for one staff member) is rendered once per language and reused: "
-    "`checklist.fragments` and the `{% content_fragment %}` and `{% question_card %}` tags. The memo is "
-    "keyed on the frozen content values themselves, so an edited draft can never hit stale markup; a "
-    "clinician's note, an error message and the patient's name and details are never kept in it.",
+    "The published checklist is compiled once per process (`checklist.selectors.checklist_spec`), "
+    "keyed on the version and its library revision: a published version never changes.",
+    "No rendered markup is memoized: a page is drawn from the frozen read model on every request, "
+    "so no process keeps a patient's answers or notes in memory between requests.",
     "Queries: the signed-in user comes with their membership and clinic in one query "
     "(`clinic.auth_backends`), a screening with its jurisdiction and checklist version in one, and its "
     "answers in one; `tests/performance/test_query_ceilings.py` keeps every page within 15.",

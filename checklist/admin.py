@@ -79,7 +79,7 @@ class KeyFactInline(LockedInlineMixin, admin.StackedInline):
 
 class RiskRuleInline(LockedInlineMixin, admin.TabularInline):
     model = RiskRule
-    fields = ("position", "code", "risk_level")
+    fields = ("position", "code", "level")
     show_change_link = True
     extra = 0
 
@@ -146,7 +146,7 @@ class SectionAdmin(VersionLockMixin, admin.ModelAdmin):
 class ChoiceInline(LockedInlineMixin, admin.StackedInline):
     model = Choice
     fields = (
-        ("position", "value", "label", "risk_level"),
+        ("position", "value", "label", "level"),
         "clinician_flag",
         "patient_flag",
         "ask",
@@ -176,20 +176,36 @@ class RiskRuleConditionInline(LockedInlineMixin, admin.TabularInline):
 
 @admin.register(RiskRule)
 class RiskRuleAdmin(VersionLockMixin, admin.ModelAdmin):
-    list_display = ("code", "version", "risk_level")
-    list_filter = ("version", "risk_level")
+    list_display = ("code", "version", "level")
+    list_filter = ("version", "level")
     filter_horizontal = ("references",)
     inlines = (RiskRuleConditionInline,)
 
 
+class LibraryAdmin(admin.ModelAdmin):
+    """References and jurisdictions are shared by every version: an edit rebuilds cached read models."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        ChecklistVersion.library_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        ChecklistVersion.library_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        ChecklistVersion.library_changed()
+
+
 @admin.register(Reference)
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(LibraryAdmin):
     list_display = ("code", "title", "publisher", "date")
     search_fields = ("code", "title", "publisher")
 
 
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):
+class JurisdictionAdmin(LibraryAdmin):
     list_display = ("code", "name", "regulator", "bans_human_derived_cosmetics", "last_reviewed")
     filter_horizontal = ("references",)
 

@@ -5,6 +5,3 @@ class ChecklistConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "checklist"
     verbose_name = "Checklist and screenings"
-
-    def ready(self) -> None:
-        from checklist import fragments  # noqa: F401  (connects its template-autoreload receiver)

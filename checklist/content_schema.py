@@ -1,33 +1,38 @@
-"""The checklist content file format: parse, validate and normalise it.
+"""The checklist content file: parse and check it into the read model of :mod:`checklist.spec`.
 
-A content file (``checklist/content/v1.yaml``) is the reviewed source of a checklist version.
-This module knows nothing of the database: it turns YAML into a canonical ``dict`` and reports
-every problem with the path where it was found, so an editor can fix the file in one pass.
-The same canonical form is exported from the database to prove that file and database agree.
+A content file (``checklist/content/v1.yaml``) is the reviewed source of a checklist version. Its
+keys are the read model's field names. This module knows nothing of the database: it reports
+every problem with the path where it was found, so an editor can fix the file in one pass, and
+returns a :class:`ContentFile` whose ``checklist`` is compared with, and installed into, the
+database by :mod:`checklist.services.checklist_versions`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-CONTENT_DIR = Path(__file__).resolve().parent / "content"
+from checklist.spec import (
+    ChecklistSpec,
+    ChoiceSpec,
+    ConditionSpec,
+    JurisdictionSpec,
+    QuestionSpec,
+    ReferenceSpec,
+    RuleSpec,
+    SectionSpec,
+    StatementSpec,
+)
+from checklist.vocabulary import CHOICE_TYPES, CONTEXT_VALUES, YES_NO_UNSURE_LABELS, AnswerType, Level, RiskLevel
 
-ANSWER_TYPES = ("yes_no_unsure", "single", "multiple", "text", "date")
-CHOICE_TYPES = ("yes_no_unsure", "single", "multiple")
-RISK_LEVELS = ("none", "caution", "red_flag")
-CONTEXT_KEYS = {
-    "route": {"topical", "microneedling", "injection_skin", "injection_joint", "intravenous", "inhaled", "other"},
-    "intended_use": {"skin", "hair", "joint", "wound", "other"},
-    "jurisdiction": None,  # checked against the file's jurisdictions
-    "jurisdiction_bans_human_cosmetics": {"yes", "no"},
-    "jurisdiction_no_approved_products": {"yes", "no"},
-}
-YES_NO_UNSURE_LABELS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
 FLAG_KEYS = ("clinician_flag", "patient_flag", "ask", "references")
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -43,14 +48,27 @@ class ContentError(ValueError):
         super().__init__("The checklist content is not valid:\n  - " + "\n  - ".join(problems))
 
 
+@dataclass(frozen=True)
+class ContentFile:
+    """A parsed content file: the checklist, and what only the file holds."""
+
+    checklist: ChecklistSpec
+    change_notes: str = ""
+    # Which codes cover each point of the seed documents (checked by the content tests).
+    seed_coverage: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
 class _Checker:
+    """Collects problems instead of stopping at the first, and normalises what it reads."""
+
     def __init__(self) -> None:
         self.problems: list[str] = []
+        self.reference_codes: set[str] = set()
 
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
 
-    def mapping(self, value: Any, path: str, required: set[str], optional: set[str] = frozenset()) -> dict:
+    def mapping(self, value: Any, path: str, required: set[str], optional: set[str] | frozenset = frozenset()) -> dict:
         if not isinstance(value, dict):
             self.fail(path, "expected a mapping")
             return {}
@@ -87,13 +105,304 @@ class _Checker:
                 self.fail(path, f"duplicate code '{code}'")
             seen.add(code)
 
+    def refs(self, value: Any, path: str, *, required: bool = True) -> tuple[str, ...]:
+        codes = self.items(value if value is not None else [], path)
+        if required and not codes:
+            self.fail(path, "cite at least one reference")
+        for code in codes:
+            if code not in self.reference_codes:
+                self.fail(path, f"unknown reference '{code}'")
+        return tuple(sorted(str(code) for code in codes))
+
 
 def _date_text(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def parse_content(raw: Any) -> dict:
-    """Validate a loaded YAML document and return it in canonical form, or raise ContentError."""
+def _references(c: _Checker, raw: Any) -> dict[str, ReferenceSpec]:
+    references = []
+    for i, item in enumerate(c.items(raw, "references")):
+        path = f"references[{i}]"
+        m = c.mapping(item, path, {"code", "title"}, {"publisher", "date", "url"})
+        date = str(_date_text(m.get("date", "")) or "")
+        if date and not _REF_DATE.match(date):
+            c.fail(f"{path}.date", "use YYYY, YYYY-MM or YYYY-MM-DD")
+        url = str(m.get("url") or "")
+        if url and not url.startswith("https://"):
+            c.fail(f"{path}.url", "use an https:// address or leave it empty")
+        references.append(
+            ReferenceSpec(
+                code=c.code(m.get("code"), f"{path}.code"),
+                title=c.text(m.get("title"), f"{path}.title"),
+                publisher=c.text(m.get("publisher", ""), f"{path}.publisher", allow_empty=True),
+                date=date,
+                url=url,
+            )
+        )
+    c.unique([r.code for r in references], "references")
+    c.reference_codes = {r.code for r in references}
+    return {r.code: r for r in references}
+
+
+_JURISDICTION_OPTIONAL = {
+    "no_approved_products",
+    "bans_human_derived_cosmetics",
+    "report_name",
+    "report_url",
+    "report_phone",
+    "report_instructions",
+}
+
+
+def _jurisdictions(c: _Checker, raw: Any) -> tuple[JurisdictionSpec, ...]:
+    jurisdictions = []
+    for i, item in enumerate(c.items(raw, "jurisdictions")):
+        path = f"jurisdictions[{i}]"
+        required = {"code", "name", "regulator", "summary", "last_reviewed", "references"}
+        m = c.mapping(item, path, required, _JURISDICTION_OPTIONAL)
+        reviewed = str(_date_text(m.get("last_reviewed")))
+        try:
+            dt.date.fromisoformat(reviewed)
+        except ValueError:
+            c.fail(f"{path}.last_reviewed", "expected a date YYYY-MM-DD")
+        jurisdictions.append(
+            JurisdictionSpec(
+                code=c.code(m.get("code"), f"{path}.code", _JURISDICTION_CODE),
+                name=c.text(m.get("name"), f"{path}.name"),
+                regulator=c.text(m.get("regulator"), f"{path}.regulator"),
+                summary=c.text(m.get("summary"), f"{path}.summary"),
+                last_reviewed=reviewed,
+                no_approved_products=bool(m.get("no_approved_products", True)),
+                bans_human_derived_cosmetics=bool(m.get("bans_human_derived_cosmetics", False)),
+                report_name=c.text(m.get("report_name", ""), f"{path}.report_name", allow_empty=True),
+                report_url=str(m.get("report_url") or ""),
+                report_phone=str(m.get("report_phone") or ""),
+                report_instructions=c.text(
+                    m.get("report_instructions", ""), f"{path}.report_instructions", allow_empty=True
+                ),
+                references=c.refs(m.get("references"), f"{path}.references"),
+            )
+        )
+    c.unique([j.code for j in jurisdictions], "jurisdictions")
+    return tuple(jurisdictions)
+
+
+def _statements(c: _Checker, raw: Any, key: str) -> tuple[StatementSpec, ...]:
+    out = []
+    for i, item in enumerate(c.items(raw, key)):
+        path = f"{key}[{i}]"
+        m = c.mapping(item, path, {"code", "text", "references"})
+        out.append(
+            StatementSpec(
+                code=c.code(m.get("code"), f"{path}.code"),
+                text=c.text(m.get("text"), f"{path}.text"),
+                references=c.refs(m.get("references"), f"{path}.references"),
+            )
+        )
+    c.unique([s.code for s in out], key)
+    return tuple(out)
+
+
+def _level(c: _Checker, value: Any, path: str, *, allowed: tuple[str, ...] = tuple(RiskLevel.values)) -> Level:
+    if value not in allowed:
+        c.fail(path, f"expected one of {', '.join(allowed)}")
+        return Level.NONE
+    return Level.from_code(value)
+
+
+def _flag(c: _Checker, m: dict, path: str, level: Level) -> dict[str, Any]:
+    """The wording of a flag; only a choice or rule that raises one carries it."""
+    if level == Level.NONE:
+        for key in FLAG_KEYS:
+            if key in m:
+                c.fail(f"{path}.{key}", "only choices with a risk carry flag text")
+        return {}
+    return {
+        "clinician_flag": c.text(m.get("clinician_flag"), f"{path}.clinician_flag"),
+        "patient_flag": c.text(m.get("patient_flag"), f"{path}.patient_flag"),
+        "ask": c.text(m.get("ask"), f"{path}.ask"),
+        "references": c.refs(m.get("references"), f"{path}.references"),
+    }
+
+
+def _choices(c: _Checker, raw: Any, path: str, answer_type: str) -> tuple[ChoiceSpec, ...]:
+    choices = []
+    for i, item in enumerate(c.items(raw, path)):
+        cpath = f"{path}[{i}]"
+        m = c.mapping(item, cpath, {"value"}, {"label", "level", *FLAG_KEYS})
+        value = c.code(m.get("value"), f"{cpath}.value")
+        level = _level(c, m.get("level", RiskLevel.NONE), f"{cpath}.level")
+        label = m.get("label") or (YES_NO_UNSURE_LABELS.get(value) if answer_type == AnswerType.YES_NO_UNSURE else None)
+        choices.append(
+            ChoiceSpec(value=value, label=c.text(label, f"{cpath}.label"), level=level, **_flag(c, m, cpath, level))
+        )
+    values = [ch.value for ch in choices]
+    c.unique(values, path)
+    if answer_type == AnswerType.YES_NO_UNSURE and sorted(values) != ["no", "unsure", "yes"]:
+        c.fail(path, "a yes/no/unsure question has exactly the values yes, no and unsure")
+    if answer_type != AnswerType.YES_NO_UNSURE and len(values) < 2:
+        c.fail(path, "give at least two choices")
+    return tuple(choices)
+
+
+def _known_values(c: _Checker, values: list, path: str, trigger: QuestionSpec | None, trigger_code: Any) -> None:
+    if trigger is None:
+        return
+    for value in values:
+        if value not in trigger.choices_by_value:
+            c.fail(path, f"'{value}' is not a choice of '{trigger_code}'")
+
+
+def _question(c: _Checker, raw: Any, path: str, section_code: str, earlier: dict[str, QuestionSpec]) -> QuestionSpec:
+    m = c.mapping(
+        raw,
+        path,
+        {"code", "answer_type", "prompt", "patient_text", "why", "references"},
+        {"required", "depends_on", "depends_on_values", "choices"},
+    )
+    answer_type = m.get("answer_type")
+    if answer_type not in AnswerType.values:
+        c.fail(f"{path}.answer_type", f"expected one of {', '.join(AnswerType.values)}")
+    choices: tuple[ChoiceSpec, ...] = ()
+    if answer_type in CHOICE_TYPES:
+        choices = _choices(c, m.get("choices"), f"{path}.choices", answer_type)
+    elif m.get("choices") is not None:
+        c.fail(f"{path}.choices", f"a {answer_type} question has no choices")
+    depends_on = m.get("depends_on")
+    depends_on_values = c.items(m.get("depends_on_values", []), f"{path}.depends_on_values")
+    if depends_on is not None:
+        trigger = earlier.get(depends_on)
+        if trigger is None:
+            c.fail(f"{path}.depends_on", "must name an earlier question")
+        if not depends_on_values:
+            c.fail(f"{path}.depends_on_values", "list the answers that make this question appear")
+        _known_values(c, depends_on_values, f"{path}.depends_on_values", trigger, depends_on)
+    elif depends_on_values:
+        c.fail(f"{path}.depends_on_values", "only a question with depends_on lists these")
+    return QuestionSpec(
+        code=c.code(m.get("code"), f"{path}.code"),
+        section_code=section_code,
+        answer_type=str(answer_type),
+        prompt=c.text(m.get("prompt"), f"{path}.prompt"),
+        patient_text=c.text(m.get("patient_text"), f"{path}.patient_text"),
+        why=c.text(m.get("why"), f"{path}.why"),
+        required=bool(m.get("required", True)),
+        depends_on=depends_on,
+        depends_on_values=frozenset(str(v) for v in depends_on_values),
+        choices=choices,
+        references=c.refs(m.get("references"), f"{path}.references"),
+    )
+
+
+def _sections(c: _Checker, raw: Any) -> tuple[SectionSpec, ...]:
+    sections = []
+    questions: dict[str, QuestionSpec] = {}
+    for si, item in enumerate(c.items(raw, "sections")):
+        spath = f"sections[{si}]"
+        m = c.mapping(item, spath, {"code", "title", "questions"}, {"clinician_guidance", "patient_intro"})
+        code = c.code(m.get("code"), f"{spath}.code")
+        section_questions = []
+        for qi, qitem in enumerate(c.items(m.get("questions"), f"{spath}.questions")):
+            question = _question(c, qitem, f"{spath}.questions[{qi}]", code, questions)
+            if question.code in questions:
+                c.fail(f"{spath}.questions[{qi}].code", f"duplicate question code '{question.code}'")
+            questions[question.code] = question
+            section_questions.append(question)
+        if not section_questions:
+            c.fail(f"{spath}.questions", "a section needs at least one question")
+        sections.append(
+            SectionSpec(
+                code=code,
+                title=c.text(m.get("title"), f"{spath}.title"),
+                questions=tuple(section_questions),
+                clinician_guidance=c.text(
+                    m.get("clinician_guidance", ""), f"{spath}.clinician_guidance", allow_empty=True
+                ),
+                patient_intro=c.text(m.get("patient_intro", ""), f"{spath}.patient_intro", allow_empty=True),
+            )
+        )
+    c.unique([s.code for s in sections], "sections")
+    return tuple(sections)
+
+
+def _condition(c: _Checker, raw: Any, path: str, checklist: ChecklistSpec) -> ConditionSpec | None:
+    if not isinstance(raw, dict) or ("question" in raw) == ("context" in raw):
+        c.fail(path, "give exactly one of 'question' or 'context', and 'values'")
+        return None
+    m = c.mapping(raw, path, {"values"}, {"question", "context"})
+    values = sorted(str(v) for v in c.items(m.get("values"), f"{path}.values"))
+    if not values:
+        c.fail(f"{path}.values", "list at least one value")
+    if "question" in m:
+        target = checklist.questions_by_code.get(m["question"])
+        if target is None:
+            c.fail(f"{path}.question", f"unknown question '{m['question']}'")
+        _known_values(c, values, f"{path}.values", target, m["question"])
+        return ConditionSpec(values=frozenset(values), question=m["question"])
+    key = m["context"]
+    if key not in CONTEXT_VALUES:
+        c.fail(f"{path}.context", f"expected one of {', '.join(CONTEXT_VALUES)}")
+    else:
+        allowed = CONTEXT_VALUES[key] or set(checklist.jurisdictions_by_code)
+        for value in values:
+            if value not in allowed:
+                c.fail(f"{path}.values", f"'{value}' is not a value of {key}")
+    return ConditionSpec(values=frozenset(values), context_key=str(key))
+
+
+def _rules(c: _Checker, raw: Any, checklist: ChecklistSpec) -> tuple[RuleSpec, ...]:
+    rules = []
+    for ri, item in enumerate(c.items(raw or [], "rules")):
+        path = f"rules[{ri}]"
+        m = c.mapping(item, path, {"code", "level", "when", *FLAG_KEYS})
+        level = _level(c, m.get("level"), f"{path}.level", allowed=(RiskLevel.CAUTION, RiskLevel.RED_FLAG))
+        if level == Level.NONE:
+            level = Level.CAUTION  # already reported; keep checking the rest
+        conditions = [
+            _condition(c, cm, f"{path}.when[{ci}]", checklist)
+            for ci, cm in enumerate(c.items(m.get("when"), f"{path}.when"))
+        ]
+        if not conditions:
+            c.fail(f"{path}.when", "a rule needs at least one condition")
+        flag = _flag(c, m, path, level)
+        rules.append(
+            RuleSpec(
+                code=c.code(m.get("code"), f"{path}.code"),
+                level=level,
+                conditions=tuple(cond for cond in conditions if cond is not None),
+                clinician_flag=flag.get("clinician_flag", ""),
+                patient_flag=flag.get("patient_flag", ""),
+                ask=flag.get("ask", ""),
+                references=flag.get("references", ()),
+            )
+        )
+    c.unique([r.code for r in rules], "rules")
+    return tuple(rules)
+
+
+def _seed_coverage(c: _Checker, raw: Any, checklist: ChecklistSpec) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        c.fail("seed_coverage", "expected a mapping")
+        return {}
+    known = (
+        set(checklist.questions_by_code)
+        | {r.code for r in checklist.rules}
+        | {s.code for s in checklist.key_facts + checklist.acknowledgements}
+    )
+    coverage = {}
+    for point, codes in raw.items():
+        listed = c.items(codes, f"seed_coverage.{point}")
+        for code in listed:
+            if code not in known:
+                c.fail(f"seed_coverage.{point}", f"unknown code '{code}'")
+        coverage[str(point)] = tuple(str(code) for code in listed)
+    return coverage
+
+
+def parse_content(raw: Any) -> ContentFile:
+    """Check a loaded YAML document and return it as the read model, or raise ContentError."""
     c = _Checker()
     doc = c.mapping(
         raw,
@@ -103,287 +412,31 @@ def parse_content(raw: Any) -> dict:
     )
     if not doc:
         raise ContentError(c.problems)
-    version = doc.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+    number = doc.get("version")
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
         c.fail("version", "expected a whole number of at least 1")
-
-    references = []
-    for i, item in enumerate(c.items(doc.get("references"), "references")):
-        path = f"references[{i}]"
-        m = c.mapping(item, path, {"code", "title"}, {"publisher", "date", "url"})
-        date = str(_date_text(m.get("date", "")) or "")
-        if date and not _REF_DATE.match(date):
-            c.fail(f"{path}.date", "use YYYY, YYYY-MM or YYYY-MM-DD")
-        url = m.get("url") or ""
-        if url and not str(url).startswith("https://"):
-            c.fail(f"{path}.url", "use an https:// address or leave it empty")
-        references.append(
-            {
-                "code": c.code(m.get("code"), f"{path}.code"),
-                "title": c.text(m.get("title"), f"{path}.title"),
-                "publisher": c.text(m.get("publisher", ""), f"{path}.publisher", allow_empty=True),
-                "date": date,
-                "url": str(url),
-            }
-        )
-    ref_codes = {r["code"] for r in references}
-    c.unique([r["code"] for r in references], "references")
-
-    def refs(value: Any, path: str, *, required: bool = True) -> list[str]:
-        codes = c.items(value if value is not None else [], path)
-        if required and not codes:
-            c.fail(path, "cite at least one reference")
-        for code in codes:
-            if code not in ref_codes:
-                c.fail(path, f"unknown reference '{code}'")
-        return sorted(str(code) for code in codes)
-
-    jurisdictions = []
-    for i, item in enumerate(c.items(doc.get("jurisdictions"), "jurisdictions")):
-        path = f"jurisdictions[{i}]"
-        m = c.mapping(
-            item,
-            path,
-            {"code", "name", "regulator", "summary", "last_reviewed", "references"},
-            {
-                "no_approved_products",
-                "bans_human_derived_cosmetics",
-                "report_name",
-                "report_url",
-                "report_phone",
-                "report_instructions",
-            },
-        )
-        reviewed = _date_text(m.get("last_reviewed"))
-        try:
-            dt.date.fromisoformat(str(reviewed))
-        except ValueError:
-            c.fail(f"{path}.last_reviewed", "expected a date YYYY-MM-DD")
-        jurisdictions.append(
-            {
-                "code": c.code(m.get("code"), f"{path}.code", _JURISDICTION_CODE),
-                "name": c.text(m.get("name"), f"{path}.name"),
-                "regulator": c.text(m.get("regulator"), f"{path}.regulator"),
-                "summary": c.text(m.get("summary"), f"{path}.summary"),
-                "no_approved_products": bool(m.get("no_approved_products", True)),
-                "bans_human_derived_cosmetics": bool(m.get("bans_human_derived_cosmetics", False)),
-                "report_name": c.text(m.get("report_name", ""), f"{path}.report_name", allow_empty=True),
-                "report_url": str(m.get("report_url") or ""),
-                "report_phone": str(m.get("report_phone") or ""),
-                "report_instructions": c.text(
-                    m.get("report_instructions", ""), f"{path}.report_instructions", allow_empty=True
-                ),
-                "last_reviewed": str(reviewed),
-                "references": refs(m.get("references"), f"{path}.references"),
-                "position": i,
-            }
-        )
-    c.unique([j["code"] for j in jurisdictions], "jurisdictions")
-    jurisdiction_codes = {j["code"] for j in jurisdictions}
-
-    def statements(key: str) -> list[dict]:
-        out = []
-        for i, item in enumerate(c.items(doc.get(key), key)):
-            path = f"{key}[{i}]"
-            m = c.mapping(item, path, {"code", "text", "references"})
-            out.append(
-                {
-                    "code": c.code(m.get("code"), f"{path}.code"),
-                    "text": c.text(m.get("text"), f"{path}.text"),
-                    "references": refs(m.get("references"), f"{path}.references"),
-                }
-            )
-        c.unique([s["code"] for s in out], key)
-        return out
-
-    key_facts = statements("key_facts")
-    acknowledgements = statements("acknowledgements")
-
-    def flag(m: dict, path: str, level: str) -> dict:
-        if level == "none":
-            for key in FLAG_KEYS:
-                if key in m:
-                    c.fail(f"{path}.{key}", "only choices with a risk carry flag text")
-            return {"clinician_flag": "", "patient_flag": "", "ask": "", "references": []}
-        return {
-            "clinician_flag": c.text(m.get("clinician_flag"), f"{path}.clinician_flag"),
-            "patient_flag": c.text(m.get("patient_flag"), f"{path}.patient_flag"),
-            "ask": c.text(m.get("ask"), f"{path}.ask"),
-            "references": refs(m.get("references"), f"{path}.references"),
-        }
-
-    sections = []
-    questions_seen: dict[str, dict] = {}
-    for si, item in enumerate(c.items(doc.get("sections"), "sections")):
-        spath = f"sections[{si}]"
-        sm = c.mapping(item, spath, {"code", "title", "questions"}, {"clinician_guidance", "patient_intro"})
-        questions = []
-        for qi, qitem in enumerate(c.items(sm.get("questions"), f"{spath}.questions")):
-            qpath = f"{spath}.questions[{qi}]"
-            qm = c.mapping(
-                qitem,
-                qpath,
-                {"code", "type", "prompt", "patient_text", "why", "references"},
-                {"required", "show_if", "choices"},
-            )
-            qcode = c.code(qm.get("code"), f"{qpath}.code")
-            answer_type = qm.get("type")
-            if answer_type not in ANSWER_TYPES:
-                c.fail(f"{qpath}.type", f"expected one of {', '.join(ANSWER_TYPES)}")
-            choices = []
-            raw_choices = qm.get("choices")
-            if answer_type in CHOICE_TYPES:
-                for ci, citem in enumerate(c.items(raw_choices, f"{qpath}.choices")):
-                    cpath = f"{qpath}.choices[{ci}]"
-                    cm = c.mapping(citem, cpath, {"value"}, {"label", "risk", *FLAG_KEYS})
-                    value = c.code(cm.get("value"), f"{cpath}.value")
-                    level = cm.get("risk", "none")
-                    if level not in RISK_LEVELS:
-                        c.fail(f"{cpath}.risk", f"expected one of {', '.join(RISK_LEVELS)}")
-                        level = "none"
-                    label = cm.get("label") or YES_NO_UNSURE_LABELS.get(value if answer_type == "yes_no_unsure" else "")
-                    choices.append(
-                        {
-                            "value": value,
-                            "label": c.text(label, f"{cpath}.label"),
-                            "risk": level,
-                            **flag(cm, cpath, level),
-                        }
-                    )
-                values = [ch["value"] for ch in choices]
-                c.unique(values, f"{qpath}.choices")
-                if answer_type == "yes_no_unsure" and sorted(values) != ["no", "unsure", "yes"]:
-                    c.fail(f"{qpath}.choices", "a yes/no/unsure question has exactly the values yes, no and unsure")
-                if answer_type != "yes_no_unsure" and len(values) < 2:
-                    c.fail(f"{qpath}.choices", "give at least two choices")
-            elif raw_choices is not None:
-                c.fail(f"{qpath}.choices", f"a {answer_type} question has no choices")
-            show_if = None
-            if qm.get("show_if") is not None:
-                dm = c.mapping(qm["show_if"], f"{qpath}.show_if", {"question", "values"})
-                trigger = questions_seen.get(dm.get("question"))
-                if trigger is None:
-                    c.fail(f"{qpath}.show_if.question", "must name an earlier question")
-                else:
-                    known = {ch["value"] for ch in trigger["choices"]}
-                    for v in c.items(dm.get("values"), f"{qpath}.show_if.values"):
-                        if v not in known:
-                            c.fail(f"{qpath}.show_if.values", f"'{v}' is not a choice of '{dm['question']}'")
-                    show_if = {"question": dm.get("question"), "values": sorted(dm.get("values") or [])}
-            question = {
-                "code": qcode,
-                "type": answer_type,
-                "required": bool(qm.get("required", True)),
-                "prompt": c.text(qm.get("prompt"), f"{qpath}.prompt"),
-                "patient_text": c.text(qm.get("patient_text"), f"{qpath}.patient_text"),
-                "why": c.text(qm.get("why"), f"{qpath}.why"),
-                "references": refs(qm.get("references"), f"{qpath}.references"),
-                "show_if": show_if,
-                "choices": choices,
-            }
-            if qcode in questions_seen:
-                c.fail(f"{qpath}.code", f"duplicate question code '{qcode}'")
-            questions_seen[qcode] = question
-            questions.append(question)
-        if not questions:
-            c.fail(f"{spath}.questions", "a section needs at least one question")
-        sections.append(
-            {
-                "code": c.code(sm.get("code"), f"{spath}.code"),
-                "title": c.text(sm.get("title"), f"{spath}.title"),
-                "clinician_guidance": c.text(
-                    sm.get("clinician_guidance", ""), f"{spath}.clinician_guidance", allow_empty=True
-                ),
-                "patient_intro": c.text(sm.get("patient_intro", ""), f"{spath}.patient_intro", allow_empty=True),
-                "questions": questions,
-            }
-        )
-    c.unique([s["code"] for s in sections], "sections")
-
-    rules = []
-    for ri, item in enumerate(c.items(doc.get("rules") or [], "rules")):
-        rpath = f"rules[{ri}]"
-        rm = c.mapping(item, rpath, {"code", "risk", "when", *FLAG_KEYS})
-        level = rm.get("risk")
-        if level not in ("caution", "red_flag"):
-            c.fail(f"{rpath}.risk", "a rule raises a caution or a red_flag")
-            level = "caution"
-        conditions = []
-        for ci, citem in enumerate(c.items(rm.get("when"), f"{rpath}.when")):
-            cpath = f"{rpath}.when[{ci}]"
-            if not isinstance(citem, dict) or ("question" in citem) == ("context" in citem):
-                c.fail(cpath, "give exactly one of 'question' or 'context', and 'values'")
-                continue
-            cm = c.mapping(citem, cpath, {"values"}, {"question", "context"})
-            values = sorted(str(v) for v in c.items(cm.get("values"), f"{cpath}.values"))
-            if not values:
-                c.fail(f"{cpath}.values", "list at least one value")
-            if "question" in cm:
-                target = questions_seen.get(cm["question"])
-                if target is None:
-                    c.fail(f"{cpath}.question", f"unknown question '{cm['question']}'")
-                else:
-                    known = {ch["value"] for ch in target["choices"]}
-                    for v in values:
-                        if v not in known:
-                            c.fail(f"{cpath}.values", f"'{v}' is not a choice of '{cm['question']}'")
-                conditions.append({"question": cm["question"], "values": values})
-            else:
-                key = cm["context"]
-                if key not in CONTEXT_KEYS:
-                    c.fail(f"{cpath}.context", f"expected one of {', '.join(CONTEXT_KEYS)}")
-                else:
-                    allowed = CONTEXT_KEYS[key] if CONTEXT_KEYS[key] is not None else jurisdiction_codes
-                    for v in values:
-                        if v not in allowed:
-                            c.fail(f"{cpath}.values", f"'{v}' is not a value of {key}")
-                conditions.append({"context": key, "values": values})
-        if not conditions:
-            c.fail(f"{rpath}.when", "a rule needs at least one condition")
-        rules.append(
-            {
-                "code": c.code(rm.get("code"), f"{rpath}.code"),
-                "risk": level,
-                "when": conditions,
-                **flag(rm, rpath, level),
-            }
-        )
-    c.unique([r["code"] for r in rules], "rules")
-
-    all_codes = set(questions_seen) | {r["code"] for r in rules} | {s["code"] for s in key_facts + acknowledgements}
-    coverage = doc.get("seed_coverage") or {}
-    if not isinstance(coverage, dict):
-        c.fail("seed_coverage", "expected a mapping")
-        coverage = {}
-    for point, codes in coverage.items():
-        for code in c.items(codes, f"seed_coverage.{point}"):
-            if code not in all_codes:
-                c.fail(f"seed_coverage.{point}", f"unknown code '{code}'")
-
+        number = 0
+    checklist = ChecklistSpec(
+        version_number=number,
+        references=_references(c, doc.get("references")),
+        jurisdictions=_jurisdictions(c, doc.get("jurisdictions")),
+        key_facts=_statements(c, doc.get("key_facts"), "key_facts"),
+        acknowledgements=_statements(c, doc.get("acknowledgements"), "acknowledgements"),
+        sections=_sections(c, doc.get("sections")),
+    )
+    # Rules name questions and jurisdictions, so they are checked against the rest.
+    checklist = dataclasses.replace(checklist, rules=_rules(c, doc.get("rules"), checklist))
+    coverage = _seed_coverage(c, doc.get("seed_coverage"), checklist)
+    change_notes = c.text(doc.get("change_notes", ""), "change_notes", allow_empty=True)
     if c.problems:
         raise ContentError(c.problems)
-    return {
-        "version": version,
-        "change_notes": c.text(doc.get("change_notes", ""), "change_notes", allow_empty=True),
-        "references": references,
-        "jurisdictions": jurisdictions,
-        "key_facts": key_facts,
-        "acknowledgements": acknowledgements,
-        "sections": sections,
-        "rules": rules,
-        "seed_coverage": {k: list(v) for k, v in coverage.items()},
-    }
+    return ContentFile(checklist=checklist, change_notes=change_notes, seed_coverage=coverage)
 
 
-def load_content_file(path: Path) -> dict:
+def load_content_file(path: Path) -> ContentFile:
     with path.open(encoding="utf-8") as fh:
         try:
             raw = yaml.safe_load(fh)
         except yaml.YAMLError as exc:
             raise ContentError([f"{path.name}: not valid YAML: {exc}"]) from None
     return parse_content(raw)
-
-
-def version_part(content: dict) -> dict:
-    """The part of canonical content that belongs to one checklist version (not the shared library)."""
-    return {key: content[key] for key in ("sections", "rules", "key_facts", "acknowledgements")}

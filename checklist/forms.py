@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from checklist.models import Decision, IntendedUse, Jurisdiction, Route, Screening
-from checklist.models.content import TEXT_ANSWER_MAX_LENGTH, AnswerType, clean_free_text
-from checklist.risk import QuestionSpec, SectionSpec
+from checklist.models import Decision, Jurisdiction, Screening
 from checklist.services.screenings import NOTE_MAX_LENGTH, START_FIELDS
 from checklist.signatures import signature_from_data_url
+from checklist.spec import TEXT_ANSWER_MAX_LENGTH, QuestionSpec, SectionSpec, clean_free_text
+from checklist.vocabulary import AnswerType, IntendedUse, RiskLevel, Route
 
 
 class DateInput(forms.DateInput):
@@ -248,12 +248,7 @@ class DashboardFilterForm(forms.Form):
     risk = forms.ChoiceField(
         label=_("Risk"),
         required=False,
-        choices=[
-            ("", _("Any risk")),
-            ("red_flag", _("Red flags")),
-            ("caution", _("Cautions")),
-            ("none", _("No flags")),
-        ],
+        choices=[("", _("Any risk")), *((level.value, level.label) for level in reversed(RiskLevel))],
     )
 
     def clean_q(self):

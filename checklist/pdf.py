@@ -38,16 +38,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from checklist.models import Decision, Screening
-from checklist.risk import ChecklistSpec
-from checklist.selectors import checklist_spec
-from checklist.services.screenings import screening_assessment, screening_snapshot
+from checklist.records import ScreeningRecord
+from checklist.selectors import screening_record, screening_signed_record
 from checklist.signatures import DATA_URL_PREFIX, PNG_MAGIC, signature_data_url
+from checklist.spec import QuestionSpec, ReferenceSpec
+from checklist.vocabulary import AnswerType, Level
 
 logger = logging.getLogger(__name__)
 
@@ -79,12 +79,6 @@ SERVED_TYPES = {
     ".svg": "image/svg+xml",
 }
 LOGO_TYPES = {suffix: kind for suffix, kind in SERVED_TYPES.items() if kind.startswith("image/") and suffix != ".svg"}
-
-LEVEL_LABELS = {
-    "red_flag": gettext_lazy("Red flag"),
-    "caution": gettext_lazy("Caution"),
-    "none": gettext_lazy("No flag"),
-}
 
 
 def static_dir() -> Path:
@@ -230,41 +224,29 @@ def verification_qr_svg(url: str) -> str:
 class _Citations:
     """References numbered in order of first citation, as the document shows them."""
 
-    known: Mapping[str, Mapping[str, str]]
+    known: Mapping[str, ReferenceSpec]
     numbers: dict[str, int] = field(default_factory=dict)
     entries: list[dict[str, Any]] = field(default_factory=list)
 
-    def cite(self, refs: Iterable[str | Mapping[str, str]]) -> list[int]:
+    def cite(self, refs: Iterable[str | ReferenceSpec]) -> list[int]:
         cited = []
         for ref in refs or ():
-            if isinstance(ref, Mapping):
-                code, details = ref.get("code", ""), ref
-            else:
-                code, details = str(ref), self.known.get(str(ref), {"code": str(ref), "title": str(ref)})
-            if not code:
-                continue
+            details = ref if isinstance(ref, ReferenceSpec) else self.known.get(ref) or ReferenceSpec(ref, ref)
+            code = details.code
             if code not in self.numbers:
                 self.numbers[code] = len(self.entries) + 1
-                url = details.get("url") or ""
                 self.entries.append(
                     {
                         "number": self.numbers[code],
-                        "title": details.get("title") or code,
-                        "publisher": details.get("publisher") or "",
-                        "date": details.get("date") or "",
-                        "url": url if url.startswith("https://") else "",
+                        "title": details.title or code,
+                        "publisher": details.publisher,
+                        "date": details.date,
+                        "url": details.url if details.url.startswith("https://") else "",
                     }
                 )
             if self.numbers[code] not in cited:
                 cited.append(self.numbers[code])
         return sorted(cited)
-
-
-def _reference_details(spec: ChecklistSpec) -> dict[str, dict[str, str]]:
-    return {
-        code: {"code": code, "title": r.title, "publisher": r.publisher, "date": r.date, "url": r.url}
-        for code, r in spec.references.items()
-    }
 
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:
@@ -302,102 +284,87 @@ def _logo(clinic) -> tuple[str, list[Path]]:
     return path2url(path), [path]
 
 
-def _answer_text(item: Mapping[str, Any], question) -> str:
-    answer = item.get("answer", "")
-    if question is not None and question.answer_type == "date" and (day := _parse_date(answer)):
+def _answer_text(record: ScreeningRecord, question: QuestionSpec) -> str:
+    answer = record.answers.get(question.code)
+    if answer is not None and question.answer_type == AnswerType.DATE and (day := _parse_date(answer.value)):
         return date_format(day, "j F Y")
-    return answer
+    return record.answer_text(question)
 
 
-def build_context(screening: Screening, *, snapshot: Mapping[str, Any], draft: bool) -> dict[str, Any]:
-    """Everything the template shows, in the order it shows it (so citations number in order)."""
-    # The published version never changes, so its wording (why a question matters, what each
-    # statement cites) is as frozen as the snapshot; the snapshot wins where it has the data.
-    spec = checklist_spec(screening.version)
-    known = _reference_details(spec)
-    known.update({r["code"]: r for r in snapshot.get("references", []) if isinstance(r, Mapping)})
-    citations = _Citations(known=known)
-    questions = spec.questions_by_code
+def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool) -> dict[str, Any]:
+    """Everything the template shows, in the order it shows it (so citations number in order).
 
-    assessment = snapshot.get("assessment") or {}
-    level = assessment.get("level") or "none"
-    sections = snapshot.get("sections") or []
-    section_titles = {s.get("code"): s.get("title") for s in sections}
-    items_by_code = {q.get("code"): q for s in sections for q in s.get("questions", [])}
+    The checklist's words come from ``record`` alone (for a signed screening, the record frozen at
+    signing), so a signed document reads the same however the content rows change later.
+    """
+    checklist = record.checklist
+    citations = _Citations(known=checklist.references)
+    questions = checklist.questions_by_code
+    assessment = record.assessment
 
     # One card per question and level: a multiple-choice answer can raise several flags of the
     # same kind, which read better together than as cards repeating the same question.
     groups: dict[tuple[str, str], dict[str, Any]] = {}
-    answer_levels: dict[str, str] = {}
-    for index, f in enumerate(assessment.get("findings") or []):
-        flag_level = f.get("level") or "none"
-        question_code = f.get("question_code")
-        from_rule = str(f.get("code", "")).startswith("rule.")
-        if question_code and not from_rule and answer_levels.get(question_code) != "red_flag":
-            answer_levels[question_code] = flag_level
-        key = (flag_level, f"q:{question_code}" if question_code and not from_rule else f"f:{index}")
+    answer_levels: dict[str, Level] = {}
+    for index, f in enumerate(assessment.findings):
+        from_rule = f.code.startswith("rule.")
+        question = questions.get(f.question_code or "") if not from_rule else None
+        if question is not None and answer_levels.get(question.code) != Level.RED_FLAG:
+            answer_levels[question.code] = f.level
+        key = (f.level.code, f"q:{question.code}" if question is not None else f"f:{index}")
         group = groups.get(key)
         if group is None:
-            question = questions.get(question_code) if question_code and not from_rule else None
-            item = {} if from_rule else items_by_code.get(question_code) or {}
+            section = checklist.sections_by_code.get(f.section_code or "")
             group = groups[key] = {
-                "level": flag_level,
-                "level_label": LEVEL_LABELS.get(flag_level, ""),
-                "section": section_titles.get(f.get("section_code"), ""),
-                "asked": item.get("patient_text", ""),
-                "answer": item.get("answer", ""),
+                "level": f.level.code,
+                "level_label": f.level.label,
+                "section": section.title if section else "",
+                "asked": question.patient_text if question is not None else "",
+                "answer": record.answer_text(question) if question is not None else "",
                 "why": question.why if question is not None else "",
                 "items": [],
             }
-        group["items"].append(
-            {
-                "found": f.get("patient_text", ""),
-                "ask": f.get("ask", ""),
-                "refs": citations.cite(f.get("references") or []),
-            }
-        )
+        group["items"].append({"found": f.patient_text, "ask": f.ask, "refs": citations.cite(f.references)})
     findings = list(groups.values())
-    flat = assessment.get("findings") or []
-    red_flags = sum(1 for f in flat if f.get("level") == "red_flag")
-    cautions = sum(1 for f in flat if f.get("level") == "caution")
 
-    key_facts = [
-        {"text": k.get("text", ""), "refs": citations.cite(k.get("references", []))}
-        for k in snapshot.get("key_facts", [])
-    ]
+    key_facts = [{"text": k.text, "refs": citations.cite(k.references)} for k in checklist.key_facts]
 
-    jurisdiction = dict(snapshot.get("jurisdiction") or {})
-    jurisdiction["last_reviewed_date"] = _parse_date(jurisdiction.get("last_reviewed"))
-    jurisdiction["refs"] = citations.cite(jurisdiction.get("references", []))
-    report_url = jurisdiction.get("report_url") or ""
-    jurisdiction["report_url"] = report_url if report_url.startswith(("https://", "http://")) else ""
+    j = record.jurisdiction
+    jurisdiction = {
+        "code": j.code,
+        "name": j.name,
+        "regulator": j.regulator,
+        "summary": j.summary,
+        "no_approved_products": j.no_approved_products,
+        "last_reviewed_date": _parse_date(j.last_reviewed),
+        "refs": citations.cite(j.references),
+        "report_name": j.report_name,
+        "report_url": j.report_url if j.report_url.startswith(("https://", "http://")) else "",
+        "report_phone": j.report_phone,
+        "report_instructions": j.report_instructions,
+    }
 
     answer_sections = [
         {
-            "title": s.get("title", ""),
+            "title": s.title,
             "questions": [
                 {
-                    "text": q.get("patient_text") or q.get("prompt", ""),
-                    "answer": _answer_text(q, questions.get(q.get("code"))),
-                    "note": q.get("note", ""),
-                    "level": answer_levels.get(q.get("code"), ""),
-                    "level_label": LEVEL_LABELS.get(answer_levels.get(q.get("code"), ""), ""),
+                    "text": q.patient_text or q.prompt,
+                    "answer": _answer_text(record, q),
+                    "note": record.note(q),
+                    "level": answer_levels[q.code].code if q.code in answer_levels else "",
+                    "level_label": answer_levels[q.code].label if q.code in answer_levels else "",
                 }
-                for q in s.get("questions", [])
+                for q in s.questions
             ],
         }
-        for s in sections
-        if s.get("questions")
+        for s in checklist.sections
+        if s.questions
     ]
 
-    ack_refs = {a.code: a.references for a in spec.acknowledgements}
     acknowledgements = [
-        {
-            "text": a.get("text", ""),
-            "ticked": bool(a.get("ticked")),
-            "refs": citations.cite(a.get("references", ack_refs.get(a.get("code"), ()))),
-        }
-        for a in snapshot.get("acknowledgements", [])
+        {"text": a.text, "ticked": a.code in record.acknowledged, "refs": citations.cite(a.references)}
+        for a in checklist.acknowledgements
     ]
 
     signed_at = None if draft else _local(screening.signed_at)
@@ -421,18 +388,18 @@ def build_context(screening: Screening, *, snapshot: Mapping[str, Any], draft: b
         "prepared_at": prepared_at,
         "signed_at": signed_at,
         "reference": screening.reference,
-        "version": snapshot.get("checklist_version", ""),
+        "version": record.checklist_version,
         "clinic": clinic,
         "logo_url": logo_url,
         "logo_files": logo_files,
         "screening": screening,
         "risk": {
-            "level": level,
-            "level_label": LEVEL_LABELS.get(level, ""),
-            "headline": assessment.get("headline", ""),
-            "summary": assessment.get("summary", ""),
-            "red_flags": red_flags,
-            "cautions": cautions,
+            "level": assessment.level.code,
+            "level_label": assessment.level.label,
+            "headline": assessment.headline,
+            "summary": assessment.summary,
+            "red_flags": len(assessment.red_flags),
+            "cautions": len(assessment.cautions),
         },
         "findings": findings,
         "key_facts": key_facts,
@@ -471,15 +438,15 @@ def _declare_pdf_ua(document) -> None:
     metadata.generate_rdf_metadata = generate
 
 
-def render_html(screening: Screening, *, snapshot: Mapping[str, Any], draft: bool) -> tuple[str, dict[str, Any]]:
-    context = build_context(screening, snapshot=snapshot, draft=draft)
+def render_html(screening: Screening, *, record: ScreeningRecord, draft: bool) -> tuple[str, dict[str, Any]]:
+    context = build_context(screening, record=record, draft=draft)
     return render_to_string(TEMPLATE, context), context
 
 
 def render_screening_pdf(
     screening: Screening,
     *,
-    snapshot: Mapping[str, Any],
+    record: ScreeningRecord,
     draft: bool,
     base_url: str | None = None,
     url_fetcher: SafeURLFetcher | None = None,
@@ -489,7 +456,7 @@ def render_screening_pdf(
     ``base_url`` resolves relative URLs in the template (default: the static folder); pass a
     ``url_fetcher`` to inspect what the render asked for.
     """
-    html, context = render_html(screening, snapshot=snapshot, draft=draft)
+    html, context = render_html(screening, record=record, draft=draft)
     fetcher = url_fetcher or SafeURLFetcher(extra_files=context["logo_files"])
     if url_fetcher is not None:
         fetcher.extra_files = fetcher.extra_files | frozenset(p.resolve() for p in context["logo_files"])
@@ -506,23 +473,22 @@ def render_screening_pdf(
 
 
 def attach_signed_pdf(screening: Screening) -> None:
-    """Render the signed record from ``screening.findings_snapshot`` and attach it, unsaved.
+    """Render the record frozen at signing (``screening.findings_snapshot``) and attach it, unsaved.
 
     Sets ``screening.pdf`` (written to storage now) and ``screening.pdf_sha256``; the caller
     saves the row, inside its transaction.
     """
-    if not screening.findings_snapshot:
-        raise ValueError(f"Screening {screening.reference} has no findings snapshot to print.")
-    pdf = render_screening_pdf(screening, snapshot=screening.findings_snapshot, draft=False)
+    record = screening_signed_record(screening)
+    if record is None:
+        raise ValueError(f"Screening {screening.reference} has no signed record to print.")
+    pdf = render_screening_pdf(screening, record=record, draft=False)
     screening.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     screening.pdf.save(f"{screening.reference}.pdf", ContentFile(pdf), save=False)
 
 
 def draft_preview_pdf(screening: Screening) -> bytes:
-    """A preview of a screening not yet signed, from a snapshot computed now; never stored."""
-    spec, assessment = screening_assessment(screening)
-    snapshot = screening_snapshot(screening, spec, assessment)
-    return render_screening_pdf(screening, snapshot=snapshot, draft=True)
+    """A preview of a screening not yet signed, from its record as it stands now; never stored."""
+    return render_screening_pdf(screening, record=screening_record(screening), draft=True)
 
 
 class StoredPdfError(Exception):

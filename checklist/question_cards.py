@@ -1,11 +1,7 @@
 """What each question card of a step page shows: from the stored answers, or from a sent form.
 
-A card is a frozen value. Most cards hold nothing but checklist content, the choices picked (the
-same few combinations for every patient) and short product facts such as a lot number (the same
-for a clinic's patients treated from one batch), so their markup is rendered once and reused (see
-:mod:`checklist.fragments` and the ``question_card`` template tag). A card with a clinician's
-note, which is about one patient, or with an error message, which may echo what was sent, is
-rendered fresh every time and never kept.
+A card is a frozen value built from the read model (:mod:`checklist.spec`) and one patient's
+answers, drawn by ``checklist/partials/question.html``; nothing of it outlives the request.
 """
 
 from __future__ import annotations
@@ -38,11 +34,6 @@ class QuestionCard:
     @property
     def note_name(self) -> str:
         return note_field_name(self.question.code)
-
-    @property
-    def is_shareable(self) -> bool:
-        """True when the markup may be kept and reused: no note about the patient, no error message."""
-        return not (self.note or self.errors or self.note_errors)
 
 
 def question_cards(

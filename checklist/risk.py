@@ -1,8 +1,9 @@
 """The risk engine: from a checklist and a set of answers to an ordered list of findings.
 
-Pure Python on plain, immutable data (no database, no Django), so it is fast, easy to test
-with generated answers, and gives the same result for the same input. ``checklist.selectors``
-turns a stored checklist version into a :class:`ChecklistSpec`.
+Pure Python on plain, immutable data (no database), so it is fast, easy to test
+with generated answers, and gives the same result for the same input. It reads the checklist
+as :mod:`checklist.spec` defines it, whether that came from the database, a content file or a
+signed screening's record.
 
 The engine supports a decision; it never calls a treatment safe. With no flags the summary
 still states the uncertainties that apply to every exosome product.
@@ -10,135 +11,43 @@ still states the uncertainties that apply to every exosome product.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from enum import IntEnum
-from functools import cached_property
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-CHOICE_TYPES = frozenset({"yes_no_unsure", "single", "multiple"})
+from checklist.spec import (
+    ChecklistSpec,
+    ChoiceSpec,
+    ConditionSpec,
+    JurisdictionSpec,
+    QuestionSpec,
+    ReferenceSpec,
+    RuleSpec,
+    SectionSpec,
+    StatementSpec,
+)
+from checklist.vocabulary import CHOICE_TYPES, Level
 
-
-class Level(IntEnum):
-    """Ordered so that ``max()`` gives the overall level."""
-
-    NONE = 0
-    CAUTION = 1
-    RED_FLAG = 2
-
-    @classmethod
-    def from_code(cls, code: str) -> Level:
-        return {"none": cls.NONE, "caution": cls.CAUTION, "red_flag": cls.RED_FLAG}[code]
-
-    @property
-    def code(self) -> str:
-        return {Level.NONE: "none", Level.CAUTION: "caution", Level.RED_FLAG: "red_flag"}[self]
-
-
-@dataclass(frozen=True)
-class ReferenceSpec:
-    code: str
-    title: str
-    publisher: str = ""
-    date: str = ""
-    url: str = ""
-
-    @property
-    def citation(self) -> str:
-        return ". ".join(part for part in (self.title, self.publisher, self.date) if part)
-
-    @property
-    def short_citation(self) -> str:
-        """Publisher and year: enough for a patient to see where a statement comes from."""
-        return " ".join(part for part in (self.publisher or self.title, self.date[:4]) if part)
-
-
-@dataclass(frozen=True)
-class ChoiceSpec:
-    value: str
-    label: str
-    level: Level = Level.NONE
-    clinician_flag: str = ""
-    patient_flag: str = ""
-    ask: str = ""
-    references: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class QuestionSpec:
-    code: str
-    section_code: str
-    answer_type: str
-    prompt: str
-    patient_text: str = ""
-    why: str = ""
-    required: bool = True
-    depends_on: str | None = None
-    depends_on_values: frozenset[str] = frozenset()
-    choices: tuple[ChoiceSpec, ...] = ()
-    references: tuple[str, ...] = ()
-
-    @cached_property
-    def choices_by_value(self) -> dict[str, ChoiceSpec]:
-        return {c.value: c for c in self.choices}
-
-
-@dataclass(frozen=True)
-class SectionSpec:
-    code: str
-    title: str
-    questions: tuple[QuestionSpec, ...]
-    clinician_guidance: str = ""
-    patient_intro: str = ""
-
-
-@dataclass(frozen=True)
-class ConditionSpec:
-    """Holds when the question's answer (or the context fact) is among ``values``."""
-
-    values: frozenset[str]
-    question: str | None = None
-    context_key: str | None = None
-
-
-@dataclass(frozen=True)
-class RuleSpec:
-    code: str
-    level: Level
-    conditions: tuple[ConditionSpec, ...]
-    clinician_flag: str
-    patient_flag: str
-    ask: str = ""
-    references: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class StatementSpec:
-    code: str
-    text: str
-    references: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ChecklistSpec:
-    version_number: int
-    sections: tuple[SectionSpec, ...]
-    rules: tuple[RuleSpec, ...] = ()
-    references: Mapping[str, ReferenceSpec] = field(default_factory=dict)
-    key_facts: tuple[StatementSpec, ...] = ()
-    acknowledgements: tuple[StatementSpec, ...] = ()
-
-    @cached_property
-    def questions(self) -> tuple[QuestionSpec, ...]:
-        return tuple(q for s in self.sections for q in s.questions)
-
-    @cached_property
-    def questions_by_code(self) -> dict[str, QuestionSpec]:
-        return {q.code: q for q in self.questions}
-
-    @cached_property
-    def sections_by_code(self) -> dict[str, SectionSpec]:
-        return {s.code: s for s in self.sections}
+__all__ = [
+    "HEADLINES",
+    "Assessment",
+    "ChecklistSpec",
+    "ChoiceSpec",
+    "ConditionSpec",
+    "Finding",
+    "JurisdictionSpec",
+    "Level",
+    "QuestionSpec",
+    "ReferenceSpec",
+    "RuleSpec",
+    "SectionSpec",
+    "StatementSpec",
+    "evaluate",
+    "is_answered",
+    "missing_required",
+    "selected_values",
+    "visible_question_codes",
+]
 
 
 @dataclass(frozen=True)
@@ -153,21 +62,6 @@ class Finding:
     references: tuple[ReferenceSpec, ...]
     section_code: str | None = None
     question_code: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "level": self.level.code,
-            "clinician_text": self.clinician_text,
-            "patient_text": self.patient_text,
-            "ask": self.ask,
-            "section_code": self.section_code,
-            "question_code": self.question_code,
-            "references": [
-                {"code": r.code, "title": r.title, "publisher": r.publisher, "date": r.date, "url": r.url}
-                for r in self.references
-            ],
-        }
 
 
 HEADLINES = {
@@ -189,17 +83,13 @@ HEADLINES = {
 
 @dataclass(frozen=True)
 class Assessment:
+    """The findings, red flags first, and the words that sum them up (kept with a signed record)."""
+
     level: Level
     findings: tuple[Finding, ...]
     standing_uncertainties: tuple[StatementSpec, ...]
-
-    @property
-    def headline(self) -> str:
-        return HEADLINES[self.level][0]
-
-    @property
-    def summary(self) -> str:
-        return HEADLINES[self.level][1]
+    headline: str = ""
+    summary: str = ""
 
     @property
     def red_flags(self) -> tuple[Finding, ...]:
@@ -211,14 +101,6 @@ class Assessment:
 
     def for_section(self, section_code: str) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.section_code == section_code)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "level": self.level.code,
-            "headline": self.headline,
-            "summary": self.summary,
-            "findings": [f.as_dict() for f in self.findings],
-        }
 
 
 def selected_values(answer: Any) -> frozenset[str]:
@@ -256,10 +138,6 @@ def missing_required(checklist: ChecklistSpec, answers: Mapping[str, Any]) -> tu
     )
 
 
-def _resolve(checklist: ChecklistSpec, codes: Iterable[str]) -> tuple[ReferenceSpec, ...]:
-    return tuple(checklist.references[c] for c in codes if c in checklist.references)
-
-
 def _condition_holds(
     condition: ConditionSpec, answers: Mapping[str, Any], context: Mapping[str, str], visible: frozenset[str]
 ) -> bool:
@@ -295,7 +173,7 @@ def evaluate(
                     clinician_text=choice.clinician_flag,
                     patient_text=choice.patient_flag,
                     ask=choice.ask,
-                    references=_resolve(checklist, choice.references or question.references),
+                    references=checklist.resolve(choice.references or question.references),
                     section_code=question.section_code,
                     question_code=question.code,
                 )
@@ -310,7 +188,7 @@ def evaluate(
                     clinician_text=rule.clinician_flag,
                     patient_text=rule.patient_flag,
                     ask=rule.ask,
-                    references=_resolve(checklist, rule.references),
+                    references=checklist.resolve(rule.references),
                     section_code=checklist.questions_by_code[first_question].section_code if first_question else None,
                     question_code=first_question,
                 )
@@ -318,4 +196,11 @@ def evaluate(
     # Red flags first; within a level, the order of the checklist (stable sort).
     findings.sort(key=lambda f: -f.level)
     level = max((f.level for f in findings), default=Level.NONE)
-    return Assessment(level=level, findings=tuple(findings), standing_uncertainties=checklist.key_facts)
+    headline, summary = HEADLINES[level]
+    return Assessment(
+        level=level,
+        findings=tuple(findings),
+        standing_uncertainties=checklist.key_facts,
+        headline=headline,
+        summary=summary,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from checklist.services.screenings import audit_log
+from checklist.audit import audit_log
 from clinic.models import Clinic, Membership
 
 

@@ -7,8 +7,7 @@ the version has left the draft state; editors copy it to a new draft instead.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,32 +16,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from checklist.spec import TEXT_ANSWER_MAX_LENGTH, clean_answer, clean_free_text
+from checklist.vocabulary import CHOICE_TYPES, AnswerType, ContextKey, RiskLevel
+
+__all__ = ["TEXT_ANSWER_MAX_LENGTH", "AnswerType", "RiskLevel", "clean_free_text"]
+
 code_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9_-]*$",
     _("Use lowercase letters, digits, hyphens and underscores, starting with a letter or digit."),
 )
 
-# Characters a typed answer may not contain: C0 controls other than tab, newline and return.
-_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-TEXT_ANSWER_MAX_LENGTH = 2000
-
 
 class PublishedVersionLocked(Exception):
     """Raised when code tries to change a checklist version that is no longer a draft."""
-
-
-class RiskLevel(models.TextChoices):
-    NONE = "none", _("No flag")
-    CAUTION = "caution", _("Caution")
-    RED_FLAG = "red_flag", _("Red flag")
-
-
-class AnswerType(models.TextChoices):
-    YES_NO_UNSURE = "yes_no_unsure", _("Yes / No / Not sure")
-    SINGLE = "single", _("Single choice")
-    MULTIPLE = "multiple", _("Multiple choice")
-    TEXT = "text", _("Free text")
-    DATE = "date", _("Date")
 
 
 class Reference(models.Model):
@@ -109,6 +95,12 @@ class ChecklistVersion(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     change_notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    library_revision = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text=_("Renewed whenever a reference or jurisdiction changes, so cached read models are rebuilt."),
+    )
 
     class Meta:
         ordering = ["-number"]
@@ -144,6 +136,13 @@ class ChecklistVersion(models.Model):
     def delete(self, *args: Any, **kwargs: Any):
         self.assert_editable()
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def library_changed(cls) -> None:
+        """References and jurisdictions are shared by every version and edited in place (by the
+        loader and the admin): after such an edit, every process rebuilds its cached read model.
+        A fresh random value, never a counter: a rolled-back change must not be reused as a key."""
+        cls.objects.update(library_revision=uuid.uuid4().hex)
 
 
 class VersionContent(models.Model):
@@ -206,7 +205,7 @@ class Question(VersionContent):
     required = models.BooleanField(default=True)
     prompt = models.TextField(help_text=_("The clinician's question."))
     patient_text = models.TextField(help_text=_("Plain-language wording to read to the patient."))
-    why_it_matters = models.TextField()
+    why = models.TextField(help_text=_("Why it matters, in plain words for the patient."))
     depends_on = models.ForeignKey(
         "self",
         null=True,
@@ -233,7 +232,7 @@ class Question(VersionContent):
 
     @property
     def has_choices(self) -> bool:
-        return self.answer_type in {AnswerType.YES_NO_UNSURE, AnswerType.SINGLE, AnswerType.MULTIPLE}
+        return self.answer_type in CHOICE_TYPES
 
     def clean(self) -> None:
         if self.depends_on_id and not self.depends_on_values:
@@ -244,56 +243,13 @@ class Question(VersionContent):
                 raise ValidationError({"depends_on": _("A question can only depend on one of the same version.")})
 
     def clean_answer(self, value: Any, *, choice_values: set[str] | None = None) -> str | list[str] | None:
-        """Validate and normalise an answer against this question's type.
+        """Validate and normalise an answer against this question's type (see ``spec.clean_answer``).
 
-        Returns the value as stored (a string, a list of strings, or an ISO date string), or None
-        for "no answer". ``choice_values`` lets callers pass already-loaded choices.
+        ``choice_values`` lets callers pass already-loaded choices.
         """
-        if value is None or value == "" or value == []:
-            return None
         if self.has_choices and choice_values is None:
             choice_values = {c.value for c in self.choices.all()}
-        if self.answer_type == AnswerType.MULTIPLE:
-            if isinstance(value, str):
-                value = [value]
-            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-                raise ValidationError(_("Choose from the listed options."), code="invalid_choice")
-            unknown = [v for v in value if v not in choice_values]
-            if unknown:
-                raise ValidationError(_("That option is not one of this question's choices."), code="invalid_choice")
-            return sorted(set(value), key=list(value).index)
-        if self.has_choices:
-            if not isinstance(value, str) or value not in choice_values:
-                raise ValidationError(_("That option is not one of this question's choices."), code="invalid_choice")
-            return value
-        if self.answer_type == AnswerType.DATE:
-            if isinstance(value, dt.date):
-                parsed = value
-            else:
-                try:
-                    parsed = dt.date.fromisoformat(str(value))
-                except ValueError:
-                    raise ValidationError(_("Enter a real date."), code="invalid_date") from None
-            if not 1900 <= parsed.year <= 2100:
-                raise ValidationError(_("Enter a date between 1900 and 2100."), code="invalid_date")
-            return parsed.isoformat()
-        if not isinstance(value, str):
-            raise ValidationError(_("Enter text."), code="invalid_text")
-        return clean_free_text(value, max_length=TEXT_ANSWER_MAX_LENGTH)
-
-
-def clean_free_text(value: str, *, max_length: int) -> str:
-    """Typed text is kept as typed, but never with control characters or beyond its limit."""
-    if _FORBIDDEN_CONTROL.search(value):
-        raise ValidationError(_("Remove the invisible control characters from this text."), code="control_chars")
-    value = value.strip()
-    if len(value) > max_length:
-        raise ValidationError(
-            _("Keep this to %(max)d characters (it has %(n)d)."),
-            code="too_long",
-            params={"max": max_length, "n": len(value)},
-        )
-    return value
+        return clean_answer(self.answer_type, value, choice_values=choice_values or set())
 
 
 class FlagText(models.Model):
@@ -314,7 +270,7 @@ class Choice(FlagText, VersionContent):
     value = models.CharField(max_length=60, validators=[code_validator])
     label = models.CharField(max_length=200)
     position = models.PositiveSmallIntegerField()
-    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.NONE)
+    level = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.NONE)
     references = models.ManyToManyField(Reference, blank=True, related_name="choices")
 
     class Meta:
@@ -322,7 +278,7 @@ class Choice(FlagText, VersionContent):
         constraints = [
             models.UniqueConstraint(fields=["question", "value"], name="checklist_choice_value_unique"),
             models.CheckConstraint(
-                condition=Q(risk_level="none") | (~Q(clinician_flag="") & ~Q(patient_flag="")),
+                condition=Q(level="none") | (~Q(clinician_flag="") & ~Q(patient_flag="")),
                 name="checklist_choice_flag_has_text",
             ),
         ]
@@ -340,7 +296,7 @@ class RiskRule(FlagText, VersionContent):
     version = models.ForeignKey(ChecklistVersion, on_delete=models.CASCADE, related_name="rules")
     code = models.CharField(max_length=60, validators=[code_validator])
     position = models.PositiveSmallIntegerField(default=0)
-    risk_level = models.CharField(
+    level = models.CharField(
         max_length=10, choices=[c for c in RiskLevel.choices if c[0] != RiskLevel.NONE], default=RiskLevel.RED_FLAG
     )
     references = models.ManyToManyField(Reference, blank=True, related_name="rules")
@@ -361,12 +317,7 @@ class RiskRule(FlagText, VersionContent):
 class RiskRuleCondition(VersionContent):
     """One condition of a rule: a question's answer, or a fact of the screening, is among values."""
 
-    class ContextKey(models.TextChoices):
-        ROUTE = "route", _("Route of administration")
-        INTENDED_USE = "intended_use", _("Intended use")
-        JURISDICTION = "jurisdiction", _("Jurisdiction code")
-        BANS_HUMAN_COSMETICS = "jurisdiction_bans_human_cosmetics", _("Jurisdiction bans human-derived cosmetics")
-        NO_APPROVED_PRODUCTS = "jurisdiction_no_approved_products", _("Jurisdiction has no approved product")
+    ContextKey = ContextKey
 
     rule = models.ForeignKey(RiskRule, on_delete=models.CASCADE, related_name="conditions")
     question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -432,3 +383,4 @@ class KeyFact(VersionContent):
 
     def owning_version_id(self) -> int | None:
         return self.version_id
+

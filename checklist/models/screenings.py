@@ -14,7 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from checklist.models.content import ChecklistVersion, Jurisdiction, Question, RiskLevel
+from checklist.models.content import ChecklistVersion, Jurisdiction, Question
+from checklist.vocabulary import IntendedUse, RiskLevel, Route
 
 # Crockford-style alphabet: no I, L, O or U, so a code read aloud or typed is unambiguous.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -30,24 +31,6 @@ def new_screening_reference() -> str:
 
 class ScreeningLocked(Exception):
     """Raised when code tries to change a screening, or its answers, after it was signed or voided."""
-
-
-class IntendedUse(models.TextChoices):
-    SKIN = "skin", _("Skin rejuvenation")
-    HAIR = "hair", _("Hair loss")
-    JOINT = "joint", _("Joint pain")
-    WOUND = "wound", _("Wound healing")
-    OTHER = "other", _("Other")
-
-
-class Route(models.TextChoices):
-    TOPICAL = "topical", _("Applied to the skin (topical)")
-    MICRONEEDLING = "microneedling", _("With microneedling")
-    INJECTION_SKIN = "injection_skin", _("Injection into the skin")
-    INJECTION_JOINT = "injection_joint", _("Injection into a joint")
-    INTRAVENOUS = "intravenous", _("Intravenous (drip)")
-    INHALED = "inhaled", _("Inhaled")
-    OTHER = "other", _("Other")
 
 
 class Decision(models.TextChoices):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Max
 from django.utils import timezone
 
-from checklist.content_schema import version_part
+from checklist.content_schema import ContentFile
 from checklist.models import (
     Acknowledgement,
     ChecklistVersion,
@@ -23,6 +23,8 @@ from checklist.models import (
     RiskRuleCondition,
     Section,
 )
+from checklist.selectors import checklist_spec
+from checklist.spec import ChecklistSpec, ChoiceSpec, RuleSpec
 
 
 @dataclass
@@ -62,157 +64,79 @@ def _upsert(model, lookup: dict, values: dict, m2m: dict[str, list] | None = Non
     return changed
 
 
-def _sync_library(content: dict, report: LoadReport) -> dict[str, Reference]:
-    for ref in content["references"]:
-        if _upsert(Reference, {"code": ref["code"]}, {k: v for k, v in ref.items() if k != "code"}):
-            report.references_changed.append(ref["code"])
+def _sync_library(checklist: ChecklistSpec, report: LoadReport) -> dict[str, Reference]:
+    for ref in checklist.references.values():
+        values = {f.name: getattr(ref, f.name) for f in dataclasses.fields(ref) if f.name != "code"}
+        if _upsert(Reference, {"code": ref.code}, values):
+            report.references_changed.append(ref.code)
     refs = {r.code: r for r in Reference.objects.all()}
-    for j in content["jurisdictions"]:
-        values = {k: v for k, v in j.items() if k not in {"code", "references"}}
-        values["last_reviewed"] = dt.date.fromisoformat(values["last_reviewed"])
-        if _upsert(Jurisdiction, {"code": j["code"]}, values, {"references": [refs[c] for c in j["references"]]}):
-            report.jurisdictions_changed.append(j["code"])
+    for position, j in enumerate(checklist.jurisdictions):
+        values = {f.name: getattr(j, f.name) for f in dataclasses.fields(j) if f.name not in {"code", "references"}}
+        values["last_reviewed"] = j.last_reviewed_date
+        values["position"] = position
+        if _upsert(Jurisdiction, {"code": j.code}, values, {"references": [refs[c] for c in j.references]}):
+            report.jurisdictions_changed.append(j.code)
     return refs
 
 
-def _build_version_content(version: ChecklistVersion, part: dict, refs: dict[str, Reference]) -> None:
-    """Create sections, questions, choices, rules and statements of a draft version from canonical content."""
+def _flag_text(spec: ChoiceSpec | RuleSpec) -> dict[str, str]:
+    return {"clinician_flag": spec.clinician_flag, "patient_flag": spec.patient_flag, "ask": spec.ask}
+
+
+def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSpec) -> None:
+    """Create the rows of a draft version from the read model: the inverse of ``selectors.checklist_spec``."""
+    refs = {r.code: r for r in Reference.objects.all()}
     questions: dict[str, Question] = {}
-    for s_pos, s in enumerate(part["sections"], start=1):
+    for s_pos, s in enumerate(checklist.sections, start=1):
         section = Section.objects.create(
             version=version,
-            code=s["code"],
-            title=s["title"],
+            code=s.code,
+            title=s.title,
             position=s_pos,
-            clinician_guidance=s["clinician_guidance"],
-            patient_intro=s["patient_intro"],
+            clinician_guidance=s.clinician_guidance,
+            patient_intro=s.patient_intro,
         )
-        for q_pos, q in enumerate(s["questions"], start=1):
-            show_if = q["show_if"]
+        for q_pos, q in enumerate(s.questions, start=1):
             question = Question.objects.create(
                 section=section,
-                code=q["code"],
+                code=q.code,
                 position=q_pos,
-                answer_type=q["type"],
-                required=q["required"],
-                prompt=q["prompt"],
-                patient_text=q["patient_text"],
-                why_it_matters=q["why"],
-                depends_on=questions[show_if["question"]] if show_if else None,
-                depends_on_values=show_if["values"] if show_if else [],
+                answer_type=q.answer_type,
+                required=q.required,
+                prompt=q.prompt,
+                patient_text=q.patient_text,
+                why=q.why,
+                depends_on=questions[q.depends_on] if q.depends_on else None,
+                depends_on_values=sorted(q.depends_on_values),
             )
-            question.references.set([refs[c] for c in q["references"]])
-            questions[q["code"]] = question
-            for c_pos, ch in enumerate(q["choices"], start=1):
+            question.references.set([refs[c] for c in q.references])
+            questions[q.code] = question
+            for c_pos, ch in enumerate(q.choices, start=1):
                 choice = Choice.objects.create(
                     question=question,
-                    value=ch["value"],
-                    label=ch["label"],
+                    value=ch.value,
+                    label=ch.label,
                     position=c_pos,
-                    risk_level=ch["risk"],
-                    clinician_flag=ch["clinician_flag"],
-                    patient_flag=ch["patient_flag"],
-                    ask=ch["ask"],
+                    level=ch.level.code,
+                    **_flag_text(ch),
                 )
-                choice.references.set([refs[c] for c in ch["references"]])
-    for r_pos, r in enumerate(part["rules"], start=1):
+                choice.references.set([refs[c] for c in ch.references])
+    for r_pos, r in enumerate(checklist.rules, start=1):
         rule = RiskRule.objects.create(
-            version=version,
-            code=r["code"],
-            position=r_pos,
-            risk_level=r["risk"],
-            clinician_flag=r["clinician_flag"],
-            patient_flag=r["patient_flag"],
-            ask=r["ask"],
+            version=version, code=r.code, position=r_pos, level=r.level.code, **_flag_text(r)
         )
-        rule.references.set([refs[c] for c in r["references"]])
-        for cond in r["when"]:
+        rule.references.set([refs[c] for c in r.references])
+        for cond in r.conditions:
             RiskRuleCondition.objects.create(
                 rule=rule,
-                question=questions[cond["question"]] if "question" in cond else None,
-                context_key=cond.get("context", ""),
-                values=cond["values"],
+                question=questions[cond.question] if cond.question else None,
+                context_key=cond.context_key or "",
+                values=sorted(cond.values),
             )
-    for model, key in ((KeyFact, "key_facts"), (Acknowledgement, "acknowledgements")):
-        for pos, item in enumerate(part[key], start=1):
-            obj = model.objects.create(version=version, code=item["code"], position=pos, text=item["text"])
-            obj.references.set([refs[c] for c in item["references"]])
-
-
-def checklist_version_export(version: ChecklistVersion) -> dict:
-    """The version's content in the canonical form of a content file (see ``content_schema``)."""
-    ref_codes = Prefetch("references", queryset=Reference.objects.only("id", "code"))
-
-    def codes(obj) -> list[str]:
-        return sorted(r.code for r in obj.references.all())
-
-    def flag(obj) -> dict:
-        return {
-            "clinician_flag": obj.clinician_flag,
-            "patient_flag": obj.patient_flag,
-            "ask": obj.ask,
-            "references": codes(obj),
-        }
-
-    sections = []
-    for s in version.sections.order_by("position").prefetch_related(
-        Prefetch(
-            "questions",
-            queryset=Question.objects.order_by("position")
-            .select_related("depends_on")
-            .prefetch_related(ref_codes, Prefetch("choices", queryset=Choice.objects.prefetch_related(ref_codes))),
-        )
-    ):
-        questions = []
-        for q in s.questions.all():
-            questions.append(
-                {
-                    "code": q.code,
-                    "type": q.answer_type,
-                    "required": q.required,
-                    "prompt": q.prompt,
-                    "patient_text": q.patient_text,
-                    "why": q.why_it_matters,
-                    "references": codes(q),
-                    "show_if": (
-                        {"question": q.depends_on.code, "values": sorted(q.depends_on_values)}
-                        if q.depends_on_id
-                        else None
-                    ),
-                    "choices": [
-                        {"value": c.value, "label": c.label, "risk": c.risk_level, **flag(c)}
-                        for c in sorted(q.choices.all(), key=lambda c: c.position)
-                    ],
-                }
-            )
-        sections.append(
-            {
-                "code": s.code,
-                "title": s.title,
-                "clinician_guidance": s.clinician_guidance,
-                "patient_intro": s.patient_intro,
-                "questions": questions,
-            }
-        )
-    rules = []
-    for r in version.rules.order_by("position").prefetch_related(
-        ref_codes, Prefetch("conditions", queryset=RiskRuleCondition.objects.select_related("question").order_by("id"))
-    ):
-        when = [
-            {"question": c.question.code, "values": sorted(c.values)}
-            if c.question_id
-            else {"context": c.context_key, "values": sorted(c.values)}
-            for c in r.conditions.all()
-        ]
-        rules.append({"code": r.code, "risk": r.risk_level, "when": when, **flag(r)})
-    statements = {
-        key: [
-            {"code": s.code, "text": s.text, "references": codes(s)}
-            for s in model.objects.filter(version=version).order_by("position").prefetch_related(ref_codes)
-        ]
-        for model, key in ((KeyFact, "key_facts"), (Acknowledgement, "acknowledgements"))
-    }
-    return {"sections": sections, "rules": rules, **statements}
+    for model, statements in ((KeyFact, checklist.key_facts), (Acknowledgement, checklist.acknowledgements)):
+        for pos, item in enumerate(statements, start=1):
+            obj = model.objects.create(version=version, code=item.code, position=pos, text=item.text)
+            obj.references.set([refs[c] for c in item.references])
 
 
 def _retire_published(*, except_pk: int | None = None) -> None:
@@ -244,8 +168,7 @@ def checklist_version_copy(*, version: ChecklistVersion, change_notes: str = "")
     draft = ChecklistVersion.objects.create(
         number=next_number, change_notes=change_notes or f"Copied from v{version.number}."
     )
-    refs = {r.code: r for r in Reference.objects.all()}
-    _build_version_content(draft, checklist_version_export(version), refs)
+    checklist_version_build(version=draft, checklist=checklist_spec(version))
     return draft
 
 
@@ -254,19 +177,21 @@ class ContentConflict(Exception):
 
 
 @transaction.atomic
-def checklist_content_load(*, content: dict) -> LoadReport:
-    """Install canonical content (from ``content_schema.load_content_file``). Idempotent.
+def checklist_content_load(*, content: ContentFile) -> LoadReport:
+    """Install a content file (from ``content_schema.load_content_file``). Idempotent.
 
     The reference library and jurisdictions are updated in place. The version is created and
     published if new; left alone if the database already holds the same content; rebuilt if it
     is still a draft; and refused if it was published with different content, because a
     published version never changes: give the file a new version number instead.
     """
-    report = LoadReport(version_number=content["version"], version_action="unchanged")
-    refs = _sync_library(content, report)
-    part = version_part(content)
-    version = ChecklistVersion.objects.filter(number=content["version"]).first()
-    if version is not None and checklist_version_export(version) == part:
+    checklist = content.checklist
+    report = LoadReport(version_number=checklist.version_number, version_action="unchanged")
+    _sync_library(checklist, report)
+    if report.references_changed or report.jurisdictions_changed:
+        ChecklistVersion.library_changed()
+    version = ChecklistVersion.objects.filter(number=checklist.version_number).first()
+    if version is not None and checklist_spec(version).same_version_content(checklist):
         return report
     if version is not None and version.status != ChecklistVersion.Status.DRAFT:
         raise ContentConflict(
@@ -280,9 +205,9 @@ def checklist_content_load(*, content: dict) -> LoadReport:
         version.acknowledgements.all().delete()
         report.version_action = "replaced draft"
     else:
-        version = ChecklistVersion.objects.create(number=content["version"], change_notes=content["change_notes"])
+        version = ChecklistVersion.objects.create(number=checklist.version_number, change_notes=content.change_notes)
         report.version_action = "created"
-    _build_version_content(version, part, refs)
+    checklist_version_build(version=version, checklist=checklist)
     current = ChecklistVersion.objects.filter(status=ChecklistVersion.Status.PUBLISHED).first()
     if current is None or current.number < version.number:
         checklist_version_publish(version=version)

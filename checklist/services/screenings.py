@@ -15,11 +15,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checklist.models import Answer, AuditEvent, Decision, Question, Screening, ScreeningLocked, ScreeningNamePrefix
-from checklist.models.content import clean_free_text
+from checklist.audit import audit_log
+from checklist.models import Answer, Decision, Question, Screening, ScreeningLocked, ScreeningNamePrefix
 from checklist.models.screenings import random_code
-from checklist.risk import Assessment, ChecklistSpec, evaluate, missing_required, visible_question_codes
-from checklist.selectors import checklist_spec, checklist_version_published
+from checklist.risk import Assessment, ChecklistSpec, evaluate, missing_required
+from checklist.selectors import (
+    checklist_spec,
+    checklist_version_published,
+    screening_answers,
+    screening_record,
+)
+from checklist.spec import clean_free_text
 
 NOTE_MAX_LENGTH = 1000
 START_FIELDS = (
@@ -52,11 +58,6 @@ class AnswerInput:
     note: str = ""
 
 
-def audit_log(*, clinic, action: str, actor=None, screening: Screening | None = None, **detail: Any) -> AuditEvent:
-    """Append to the audit log. ``detail`` holds identifiers and counts, never answers or secrets."""
-    return AuditEvent.objects.create(clinic=clinic, screening=screening, actor=actor, action=action, detail=detail)
-
-
 def screening_name_index(screening: Screening) -> None:
     """Refresh the name-search prefixes after the patient's name was set or corrected."""
     ScreeningNamePrefix.objects.filter(screening=screening).delete()
@@ -64,35 +65,6 @@ def screening_name_index(screening: Screening) -> None:
         ScreeningNamePrefix(clinic_id=screening.clinic_id, screening=screening, prefix=prefix)
         for prefix in sorted(ScreeningNamePrefix.prefixes_of(screening.patient_name))
     )
-
-
-def screening_answers(screening: Screening) -> dict[str, Any]:
-    """Stored answer values by question code."""
-    return screening_answers_with_notes(screening)[0]
-
-
-def screening_answers_with_notes(screening: Screening) -> tuple[dict[str, Any], dict[str, str]]:
-    """Stored answer values and clinicians' notes, by question code, in one query.
-
-    ``Answer.objects`` rather than ``screening.answers``: on a step page the related manager's
-    set-up cost more than the query itself.
-    """
-    values: dict[str, Any] = {}
-    notes: dict[str, str] = {}
-    rows = Answer.objects.filter(screening_id=screening.pk).values_list("question__code", "value", "note")
-    for code, value, note in rows:
-        values[code] = value
-        notes[code] = note
-    return values, notes
-
-
-def screening_assessment(
-    screening: Screening, answers: Mapping[str, Any] | None = None
-) -> tuple[ChecklistSpec, Assessment]:
-    spec = checklist_spec(screening.version)
-    if answers is None:
-        answers = screening_answers(screening)
-    return spec, evaluate(spec, answers, screening.risk_context())
 
 
 def _apply_assessment(screening: Screening, spec: ChecklistSpec, answers: Mapping[str, Any]) -> Assessment:
@@ -166,12 +138,12 @@ def screening_answers_save(
     section = spec.sections_by_code.get(section_code)
     if section is None:
         raise ValidationError(_("That step does not exist."))
-    questions = {
-        q.code: q
-        for q in Question.objects.filter(
-            section__version=screening.version, section__code=section_code
-        ).prefetch_related("choices")
-    }
+    question_ids = dict(
+        Question.objects.filter(section__version=screening.version, section__code=section_code).values_list(
+            "code", "id"
+        )
+    )
+    questions = {q.code: q for q in section.questions}
     unknown = set(answers) - set(questions)
     if unknown:
         raise ValidationError(_("Answers were sent for questions that are not on this step."))
@@ -179,9 +151,8 @@ def screening_answers_save(
     cleaned: dict[str, tuple[Any, str]] = {}
     errors: dict[str, list[str]] = {}
     for code, given in answers.items():
-        question = questions[code]
         try:
-            value = question.clean_answer(given.value, choice_values={c.value for c in question.choices.all()})
+            value = questions[code].clean_answer(given.value)
             note = clean_free_text(given.note or "", max_length=NOTE_MAX_LENGTH)
         except ValidationError as exc:
             errors[code] = exc.messages
@@ -190,14 +161,15 @@ def screening_answers_save(
     if errors:
         raise ValidationError(errors)
 
-    existing = {a.question_id: a for a in screening.answers.filter(question__in=questions.values())}
+    existing = {a.question_id: a for a in screening.answers.filter(question_id__in=question_ids.values())}
     for code, (value, note) in cleaned.items():
-        question = questions[code]
-        answer = existing.get(question.pk)
+        answer = existing.get(question_ids[code])
         if answer is None:
             if value is None and not note:
                 continue
-            Answer.objects.create(screening=screening, question=question, value=value, note=note, answered_by=user)
+            Answer.objects.create(
+                screening=screening, question_id=question_ids[code], value=value, note=note, answered_by=user
+            )
         elif answer.value != value or answer.note != note:
             answer.value, answer.note, answer.answered_by = value, note, user
             answer.save()
@@ -209,63 +181,6 @@ def screening_answers_save(
     screening.lock_version += 1
     screening.save()
     return screening, assessment
-
-
-def _answer_display(question, value: Any) -> str:
-    if value in (None, "", []):
-        return ""
-    if question.answer_type in {"yes_no_unsure", "single", "multiple"}:
-        values = value if isinstance(value, list) else [value]
-        return ", ".join(question.choices_by_value[v].label for v in values if v in question.choices_by_value)
-    return str(value)
-
-
-def screening_snapshot(screening: Screening, spec: ChecklistSpec, assessment: Assessment) -> dict[str, Any]:
-    """Everything the signed record shows, frozen at signing so later edits of content cannot alter it."""
-    stored = {a.question.code: a for a in screening.answers.select_related("question")}
-    values = {code: a.value for code, a in stored.items()}
-    visible = visible_question_codes(spec, values)
-    sections = []
-    for section in spec.sections:
-        items = []
-        for q in section.questions:
-            if q.code not in visible:
-                continue
-            answer = stored.get(q.code)
-            items.append(
-                {
-                    "code": q.code,
-                    "prompt": q.prompt,
-                    "patient_text": q.patient_text,
-                    "answer": _answer_display(q, answer.value if answer else None),
-                    "note": answer.note if answer else "",
-                }
-            )
-        sections.append({"code": section.code, "title": section.title, "questions": items})
-    jurisdiction = screening.jurisdiction
-    return {
-        "checklist_version": spec.version_number,
-        "assessment": assessment.as_dict(),
-        "key_facts": [{"code": f.code, "text": f.text, "references": list(f.references)} for f in spec.key_facts],
-        "acknowledgements": [
-            {"code": a.code, "text": a.text, "ticked": a.code in screening.acknowledged_codes}
-            for a in spec.acknowledgements
-        ],
-        "sections": sections,
-        "jurisdiction": {
-            "code": jurisdiction.code,
-            "name": jurisdiction.name,
-            "regulator": jurisdiction.regulator,
-            "summary": jurisdiction.summary,
-            "no_approved_products": jurisdiction.no_approved_products,
-            "report_name": jurisdiction.report_name,
-            "report_url": jurisdiction.report_url,
-            "report_phone": jurisdiction.report_phone,
-            "report_instructions": jurisdiction.report_instructions,
-            "last_reviewed": jurisdiction.last_reviewed.isoformat(),
-            "references": sorted(jurisdiction.references.values_list("code", flat=True)),
-        },
-    }
 
 
 def _new_verification_code() -> str:
@@ -295,7 +210,7 @@ def screening_sign(
     )
     if screening.is_locked:
         raise ScreeningLocked(_("This screening is already signed or voided."))
-    spec, assessment = screening_assessment(screening)
+    spec = checklist_spec(screening.version)
     missing = missing_required(spec, screening_answers(screening))
     if missing:
         raise ValidationError(_("Answer every required question before signing (%(n)d left).") % {"n": len(missing)})
@@ -315,8 +230,9 @@ def screening_sign(
     screening.attested_by = attested_by
     screening.signed_at = timezone.now()
     screening.verification_code = _new_verification_code()
-    screening.findings_snapshot = screening_snapshot(screening, spec, assessment)
-    screening.overall_risk = assessment.level.code
+    record = screening_record(screening, acknowledged=tuple(codes))
+    screening.findings_snapshot = record.to_json()
+    screening.overall_risk = record.assessment.level.code
     screening.status = Screening.Status.SIGNED
     _attach_pdf(screening)
     screening.save()
@@ -326,7 +242,7 @@ def screening_sign(
         screening=screening,
         action="screening.signed",
         decision=decision,
-        findings=len(assessment.findings),
+        findings=len(record.assessment.findings),
     )
     return screening
 
@@ -373,19 +289,21 @@ def screening_copy_for_correction(*, screening: Screening, user) -> Screening:
     copy.full_clean()
     copy.save()
     screening_name_index(copy)
-    questions = {q.code: q for q in Question.objects.filter(section__version=version).prefetch_related("choices")}
+    spec = checklist_spec(version)
+    question_ids = dict(Question.objects.filter(section__version=version).values_list("code", "id"))
     carried = 0
     for answer in source.answers.select_related("question"):
-        question = questions.get(answer.question.code)
+        question = spec.questions_by_code.get(answer.question.code)
         if question is None or question.answer_type != answer.question.answer_type:
             continue
         try:
             value = question.clean_answer(answer.value)
         except ValidationError:
             continue
-        Answer.objects.create(screening=copy, question=question, value=value, note=answer.note, answered_by=user)
+        Answer.objects.create(
+            screening=copy, question_id=question_ids[question.code], value=value, note=answer.note, answered_by=user
+        )
         carried += 1
-    spec = checklist_spec(version)
     _apply_assessment(copy, spec, screening_answers(copy))
     copy.saved_sections = [s.code for s in spec.sections if s.code in set(source.saved_sections)]
     copy.save()

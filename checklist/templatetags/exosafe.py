@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
-from django.template.loader import render_to_string
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html, format_html_join, json_script
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from checklist import question_cards
-from checklist.fragments import render_fragment
 from checklist.steps import Progress
+from checklist.vocabulary import BADGE_CLASS, as_level, risk_levels_for_script
 
 register = template.Library()
 
@@ -31,17 +29,16 @@ def as_minutes(value: dt.timedelta | None) -> int:
 
 
 @register.simple_tag
-def content_fragment(template_name: str, **context):
-    """A partial that shows checklist content only, rendered once per language (see checklist.fragments)."""
-    return render_fragment(template_name, **context)
+def risk_badge(level) -> SafeString:
+    """A level's badge, labelled from the one vocabulary (``checklist.vocabulary.RiskLevel``)."""
+    choice = as_level(level).choice
+    return format_html('<span class="badge {} risk-badge">{}</span>', BADGE_CLASS[choice], choice.label)
 
 
 @register.simple_tag
-def question_card(card: question_cards.QuestionCard):
-    """A step page's question card, reused unless it holds a note about the patient or an error."""
-    if card.is_shareable:
-        return render_fragment(question_cards.TEMPLATE, card=card)
-    return render_to_string(question_cards.TEMPLATE, {"card": card})
+def risk_levels_script() -> SafeString:
+    """The risk levels for the step page's script, as a JSON ``<script>`` element (no inline code)."""
+    return json_script(risk_levels_for_script(), "risk-levels")
 
 
 @register.simple_tag

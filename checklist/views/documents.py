@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from checklist.audit import audit_log
 from checklist.forms_verify import MAX_UPLOAD_BYTES, VerifyForm, is_valid_code, normalise_code
 from checklist.models import Screening
 from checklist.pdf import StoredPdfError, draft_preview_pdf, stored_pdf_bytes
 from checklist.permissions import clinic_member_required, get_screening_for_user
-from checklist.services.screenings import audit_log
 
 logger = logging.getLogger(__name__)
 

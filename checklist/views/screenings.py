@@ -12,10 +12,9 @@ from checklist.forms import ScreeningDetailsForm, VoidForm
 from checklist.history import screening_history
 from checklist.models import ScreeningLocked
 from checklist.permissions import clinic_member_required, get_screening_for_user
-from checklist.selectors import checklist_spec
+from checklist.selectors import checklist_spec, screening_answers, screening_signed_record
 from checklist.services.screenings import (
     NoPublishedChecklist,
-    screening_answers,
     screening_copy_for_correction,
     screening_details_update,
     screening_start,
@@ -86,7 +85,7 @@ def screening_detail(request, screening_id):
         "steps": steps,
         "resume": None if screening.is_locked else resume_step(steps),
         "void_form": VoidForm(),
-        "snapshot": screening.findings_snapshot,
+        "record": screening_signed_record(screening),
         "corrections": screening.corrections.only("id", "reference", "status", "created_at"),
     }
     if request.membership.is_admin:

@@ -16,14 +16,8 @@ from checklist.models import ScreeningLocked
 from checklist.permissions import clinic_member_required, get_screening_for_user
 from checklist.question_cards import question_cards
 from checklist.risk import evaluate, missing_required, visible_question_codes
-from checklist.selectors import checklist_spec
-from checklist.services.screenings import (
-    AnswerInput,
-    StaleScreening,
-    screening_answers_save,
-    screening_answers_with_notes,
-    screening_sign,
-)
+from checklist.selectors import checklist_spec, screening_answers_with_notes
+from checklist.services.screenings import AnswerInput, StaleScreening, screening_answers_save, screening_sign
 from checklist.signatures import signature_data_url
 from checklist.steps import progress_at, screening_steps
 
@@ -60,7 +54,8 @@ def screening_step(request, screening_id, section_code):
                 )
             except StaleScreening:
                 unsaved = [
-                    (q.prompt, _display(q, form.cleaned_data.get(answer_field_name(q.code)))) for q in section.questions
+                    (q.prompt, q.answer_text(form.cleaned_data.get(answer_field_name(q.code))))
+                    for q in section.questions
                 ]
                 messages.warning(
                     request,
@@ -139,7 +134,7 @@ def screening_review(request, screening_id):
             "spec": section,
             "url": progress_at(screening_steps(screening, spec, values), section.code).current.url,
             "rows": [
-                {"question": q, "answer": _display(q, values.get(q.code)), "note": notes.get(q.code, "")}
+                {"question": q, "answer": q.answer_text(values.get(q.code)), "note": notes.get(q.code, "")}
                 for q in section.questions
                 if q.code in visible
             ],
@@ -158,15 +153,6 @@ def screening_review(request, screening_id):
             "progress": progress_at(steps, "review"),
         },
     )
-
-
-def _display(question, value) -> str:
-    if value in (None, "", []):
-        return ""
-    if question.choices:
-        chosen = value if isinstance(value, list) else [value]
-        return ", ".join(question.choices_by_value[v].label for v in chosen if v in question.choices_by_value)
-    return str(value)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -5,8 +5,10 @@
   "use strict";
   var form = document.querySelector("[data-step-form]");
   if (!form) return;
-  var LABELS = { red_flag: "Red flag: this answer raises a serious concern.", caution: "Caution: this answer raises a concern." };
-  var RANK = { none: 0, caution: 1, red_flag: 2 };
+  // The levels' order and words come from the page (checklist.vocabulary), never from a copy here.
+  var source = document.getElementById("risk-levels");
+  var LEVELS = source ? JSON.parse(source.textContent) : {};
+  function rank(level) { return LEVELS[level] ? LEVELS[level].rank : 0; }
 
   function inputsOf(code) {
     return form.querySelectorAll('[name="q__' + code + '"]');
@@ -41,12 +43,12 @@
     });
     var worst = "none";
     selected(box.getAttribute("data-question")).forEach(function (v) {
-      if (RANK[levels[v]] > RANK[worst]) worst = levels[v];
+      if (rank(levels[v]) > rank(worst)) worst = levels[v];
     });
     var live = box.querySelector("[data-live-risk]");
     if (!live) return;
     live.className = live.className.replace(/\bis-\S+/g, "").trim() + " is-" + worst;
-    live.textContent = LABELS[worst] || "";
+    live.textContent = LEVELS[worst] ? LEVELS[worst].live : "";
   }
 
   form.addEventListener("change", function (event) {

@@ -9,28 +9,25 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
-from checklist.content_schema import CONTENT_DIR, ContentError, load_content_file, parse_content, version_part
+from checklist.content_schema import CONTENT_DIR, ContentError, load_content_file, parse_content
 from checklist.models import ChecklistVersion, Choice, Jurisdiction, Question, Reference
-from checklist.services.checklist_versions import (
-    ContentConflict,
-    checklist_content_load,
-    checklist_version_export,
-)
+from checklist.selectors import checklist_spec
+from checklist.services.checklist_versions import ContentConflict, checklist_content_load
 
 V1 = CONTENT_DIR / "v1.yaml"
 
 
 def test_the_database_agrees_with_the_content_file(version):
     content = load_content_file(V1)
-    assert checklist_version_export(version) == version_part(content)
-    assert set(Reference.objects.values_list("code", flat=True)) >= {r["code"] for r in content["references"]}
-    assert Jurisdiction.objects.count() == len(content["jurisdictions"])
+    assert checklist_spec(version).same_version_content(content.checklist)
+    assert set(Reference.objects.values_list("code", flat=True)) >= set(content.checklist.references)
+    assert Jurisdiction.objects.count() == len(content.checklist.jurisdictions)
 
 
 def test_running_it_twice_changes_nothing(version, django_assert_max_num_queries):
     before = (
         list(Question.objects.values_list("id", "code")),
-        list(Choice.objects.values_list("id", "label", "risk_level")),
+        list(Choice.objects.values_list("id", "label", "level")),
         list(Jurisdiction.objects.values_list("id", "summary")),
     )
     out = io.StringIO()
@@ -39,7 +36,7 @@ def test_running_it_twice_changes_nothing(version, django_assert_max_num_queries
     assert "updated" not in out.getvalue()
     after = (
         list(Question.objects.values_list("id", "code")),
-        list(Choice.objects.values_list("id", "label", "risk_level")),
+        list(Choice.objects.values_list("id", "label", "level")),
         list(Jurisdiction.objects.values_list("id", "summary")),
     )
     assert before == after
@@ -75,11 +72,11 @@ def test_it_updates_a_reference_in_place(version):
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d["sections"][0]["questions"][0].update(type="essay"), "expected one of"),
+        (lambda d: d["sections"][0]["questions"][0].update(answer_type="essay"), "expected one of"),
         (lambda d: d["sections"][0]["questions"][1].update(references=["no-such-ref"]), "unknown reference"),
         (lambda d: d["sections"][0]["questions"][1].update(colour="blue"), "unknown key 'colour'"),
         (lambda d: d["rules"][0]["when"].append({"context": "route", "values": ["teleport"]}), "not a value of route"),
-        (lambda d: d["sections"][0]["questions"][0].update(show_if={"question": "nope", "values": ["yes"]}), "earlier"),
+        (lambda d: d["sections"][0]["questions"][0].update(depends_on="nope", depends_on_values=["yes"]), "earlier"),
         (lambda d: d["sections"][1]["questions"].append(copy.deepcopy(d["sections"][0]["questions"][1])), "duplicate"),
     ],
 )
@@ -95,3 +92,25 @@ def test_the_command_explains_a_broken_file(tmp_path, db):
     broken.write_text("version: [unclosed")
     with pytest.raises(CommandError, match="not valid YAML"):
         call_command("load_checklist", str(broken))
+
+
+def test_a_reference_changed_in_place_reaches_the_cached_read_model(version):
+    raw = yaml.safe_load(V1.read_text())
+    code = raw["references"][0]["code"]
+    assert checklist_spec(version).references[code].title != "Corrected title"  # now cached
+    raw["references"][0]["title"] = "Corrected title"
+    checklist_content_load(content=parse_content(raw))
+    version.refresh_from_db()
+    assert checklist_spec(version).references[code].title == "Corrected title"
+
+
+def test_a_reference_edited_in_the_admin_reaches_the_cached_read_model(version, admin_client):
+    reference = Reference.objects.order_by("code").first()
+    assert checklist_spec(version).references[reference.code].title == reference.title
+    response = admin_client.post(
+        f"/admin/checklist/reference/{reference.pk}/change/",
+        {"code": reference.code, "title": "Edited title", "publisher": reference.publisher, "date": reference.date},
+    )
+    assert response.status_code == 302
+    version.refresh_from_db()
+    assert checklist_spec(version).references[reference.code].title == "Edited title"

@@ -8,45 +8,45 @@ import pytest
 import textstat
 
 from checklist.content_schema import CONTENT_DIR, load_content_file
+from checklist.vocabulary import Level
 
-CONTENT = load_content_file(CONTENT_DIR / "v1.yaml")
-QUESTIONS = {q["code"]: q for s in CONTENT["sections"] for q in s["questions"]}
-SECTIONS = {s["code"]: s for s in CONTENT["sections"]}
+FILE = load_content_file(CONTENT_DIR / "v1.yaml")
+CONTENT = FILE.checklist
+QUESTIONS = CONTENT.questions_by_code
+SECTIONS = CONTENT.sections_by_code
 ALL_CODES = (
-    set(QUESTIONS)
-    | {r["code"] for r in CONTENT["rules"]}
-    | {s["code"] for s in CONTENT["key_facts"] + CONTENT["acknowledgements"]}
+    set(QUESTIONS) | {r.code for r in CONTENT.rules} | {s.code for s in CONTENT.key_facts + CONTENT.acknowledgements}
 )
 
 
 def patient_texts() -> list[tuple[str, str, str]]:
     """(category, where, text) for every text a patient hears or reads."""
     out = []
-    for s in CONTENT["sections"]:
-        out.append(("sections", s["code"], s["patient_intro"]))
-        for q in s["questions"]:
-            out.append(("questions", q["code"], q["patient_text"]))
-            out.append(("questions", f"{q['code']}.why", q["why"]))
-            for c in q["choices"]:
-                if c["risk"] != "none":
-                    out.append(("flags", f"{q['code']}.{c['value']}", c["patient_flag"]))
-                    out.append(("flags", f"{q['code']}.{c['value']}.ask", c["ask"]))
-    for r in CONTENT["rules"]:
-        out += [("flags", r["code"], r["patient_flag"]), ("flags", f"{r['code']}.ask", r["ask"])]
-    for j in CONTENT["jurisdictions"]:
+    for s in CONTENT.sections:
+        out.append(("sections", s.code, s.patient_intro))
+        for q in s.questions:
+            out.append(("questions", q.code, q.patient_text))
+            out.append(("questions", f"{q.code}.why", q.why))
+            for c in q.choices:
+                if c.level != Level.NONE:
+                    out.append(("flags", f"{q.code}.{c.value}", c.patient_flag))
+                    out.append(("flags", f"{q.code}.{c.value}.ask", c.ask))
+    for r in CONTENT.rules:
+        out += [("flags", r.code, r.patient_flag), ("flags", f"{r.code}.ask", r.ask)]
+    for j in CONTENT.jurisdictions:
         out += [
-            ("jurisdictions", j["code"], j["summary"]),
-            ("jurisdictions", f"{j['code']}.report", j["report_instructions"]),
+            ("jurisdictions", j.code, j.summary),
+            ("jurisdictions", f"{j.code}.report", j.report_instructions),
         ]
-    out += [("key_facts", f["code"], f["text"]) for f in CONTENT["key_facts"]]
-    out += [("acknowledgements", a["code"], a["text"]) for a in CONTENT["acknowledgements"]]
+    out += [("key_facts", f.code, f.text) for f in CONTENT.key_facts]
+    out += [("acknowledgements", a.code, a.text) for a in CONTENT.acknowledgements]
     return [t for t in out if t[2]]
 
 
 def test_it_has_the_six_sections_in_order():
     assert list(SECTIONS) == ["source", "regulatory", "evidence", "supervision", "expectations", "reporting"]
     for section in SECTIONS.values():
-        assert len(section["questions"]) >= 4, section["code"]
+        assert len(section.questions) >= 4, section.code
 
 
 @pytest.mark.parametrize(
@@ -62,41 +62,40 @@ def test_it_has_the_six_sections_in_order():
 )
 def test_each_section_asks_about_its_topics(section, topic_words):
     text = " ".join(
-        " ".join([q["prompt"], q["patient_text"], *(c["label"] for c in q["choices"])])
-        for q in SECTIONS[section]["questions"]
+        " ".join([q.prompt, q.patient_text, *(c.label for c in q.choices)]) for q in SECTIONS[section].questions
     ).lower()
     missing = [w for w in topic_words if w.lower() not in text]
     assert not missing, f"{section} never mentions {missing}"
 
 
 def test_source_question_offers_every_origin_and_flags_unknown():
-    labels = " ".join(c["label"].lower() for c in QUESTIONS["source_origin"]["choices"])
+    labels = " ".join(c.label.lower() for c in QUESTIONS["source_origin"].choices)
     for word in ("bone", "umbilical", "fat", "platelet", "plant", "other", "unknown"):
         assert word in labels
-    unknown = next(c for c in QUESTIONS["source_origin"]["choices"] if c["value"] == "unknown")
-    assert unknown["risk"] == "red_flag"
+    unknown = next(c for c in QUESTIONS["source_origin"].choices if c.value == "unknown")
+    assert unknown.level == Level.RED_FLAG
 
 
 def test_cosmetic_used_invasively_is_a_red_flag_rule():
-    rule = next(r for r in CONTENT["rules"] if r["code"] == "cosmetic_used_invasively")
-    assert rule["risk"] == "red_flag"
-    route = next(c for c in rule["when"] if c.get("context") == "route")
-    assert {"injection_skin", "intravenous", "microneedling"} <= set(route["values"])
+    rule = next(r for r in CONTENT.rules if r.code == "cosmetic_used_invasively")
+    assert rule.level == Level.RED_FLAG
+    route = next(c for c in rule.conditions if c.context_key == "route")
+    assert {"injection_skin", "intravenous", "microneedling"} <= set(route.values)
 
 
 def test_every_flag_has_patient_text_ask_and_a_reference():
-    flagged = [c for q in QUESTIONS.values() for c in q["choices"] if c["risk"] != "none"] + CONTENT["rules"]
+    flagged = [c for q in QUESTIONS.values() for c in q.choices if c.level != Level.NONE] + list(CONTENT.rules)
     assert len(flagged) >= 30
     for flag in flagged:
-        assert flag["patient_flag"] and flag["ask"] and flag["clinician_flag"]
-        assert flag["references"], flag
+        assert flag.patient_flag and flag.ask and flag.clinician_flag
+        assert flag.references, flag
 
 
 def test_every_patient_facing_statement_cites_a_reference():
     for q in QUESTIONS.values():
-        assert q["references"], q["code"]
-    for item in CONTENT["key_facts"] + CONTENT["acknowledgements"] + CONTENT["jurisdictions"]:
-        assert item["references"], item["code"]
+        assert q.references, q.code
+    for item in CONTENT.key_facts + CONTENT.acknowledgements + CONTENT.jurisdictions:
+        assert item.references, item.code
 
 
 def test_every_seed_myth_and_safety_point_is_addressed():
@@ -113,7 +112,7 @@ def test_every_seed_myth_and_safety_point_is_addressed():
         "safety_medical_supervision",
         "safety_report_adverse_events",
     }
-    coverage = CONTENT["seed_coverage"]
+    coverage = FILE.seed_coverage
     assert set(coverage) == expected
     for point, codes in coverage.items():
         assert codes, point
@@ -121,14 +120,14 @@ def test_every_seed_myth_and_safety_point_is_addressed():
 
 
 def test_it_covers_the_required_jurisdictions_with_reporting_channels():
-    jurisdictions = {j["code"]: j for j in CONTENT["jurisdictions"]}
+    jurisdictions = CONTENT.jurisdictions_by_code
     assert set(jurisdictions) == {"US", "UK", "EU", "JP", "AU", "CA", "KR", "OTHER"}
-    assert jurisdictions["UK"]["bans_human_derived_cosmetics"] and jurisdictions["EU"]["bans_human_derived_cosmetics"]
-    assert "medwatch" in jurisdictions["US"]["report_url"].lower()
-    assert "yellowcard" in jurisdictions["UK"]["report_url"].lower()
+    assert jurisdictions["UK"].bans_human_derived_cosmetics and jurisdictions["EU"].bans_human_derived_cosmetics
+    assert "medwatch" in jurisdictions["US"].report_url.lower()
+    assert "yellowcard" in jurisdictions["UK"].report_url.lower()
     for j in jurisdictions.values():
-        assert j["last_reviewed"]
-        assert j["report_instructions"]
+        assert j.last_reviewed
+        assert j.report_instructions
 
 
 def test_patient_text_never_calls_anything_safe():

@@ -7,11 +7,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from checklist.models import ChecklistVersion, Choice, PublishedVersionLocked, Question, Section
-from checklist.services.checklist_versions import (
-    checklist_version_copy,
-    checklist_version_export,
-    checklist_version_publish,
-)
+from checklist.selectors import checklist_spec
+from checklist.services.checklist_versions import checklist_version_copy, checklist_version_publish
 
 
 def test_a_published_version_refuses_edits(version):
@@ -33,7 +30,7 @@ def test_copying_makes_an_editable_draft_with_the_same_content(version):
     draft = checklist_version_copy(version=version)
     assert draft.status == ChecklistVersion.Status.DRAFT
     assert draft.number == version.number + 1
-    assert checklist_version_export(draft) == checklist_version_export(version)
+    assert checklist_spec(draft).same_version_content(checklist_spec(version))
     question = Question.objects.filter(section__version=draft).first()
     question.prompt = "Reworded in the draft"
     question.save()

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from checklist.records import ScreeningRecord
+
 _cache: dict[str, SignedDocument] = {}
 
 
@@ -19,6 +21,7 @@ _cache: dict[str, SignedDocument] = {}
 class SignedDocument:
     pdf: bytes
     snapshot: dict[str, Any]
+    record: ScreeningRecord
     reference: str
     patient_name: str
     patient_signed_name: str
@@ -37,6 +40,7 @@ def risky_document(make_screening, clinic_a, alice) -> SignedDocument:
         _cache["risky"] = SignedDocument(
             pdf=data,
             snapshot=screening.findings_snapshot,
+            record=ScreeningRecord.from_json(screening.findings_snapshot),
             reference=screening.reference,
             patient_name=screening.patient_name,
             patient_signed_name=screening.patient_signed_name,

@@ -13,7 +13,9 @@ from pypdf import PdfReader
 
 from checklist import pdf
 from checklist.models import Screening
-from checklist.services.screenings import screening_assessment, screening_snapshot, screening_void
+from checklist.records import ScreeningRecord
+from checklist.selectors import screening_record
+from checklist.services.screenings import screening_void
 
 
 def pages_text(data: bytes) -> list[str]:
@@ -49,10 +51,10 @@ def test_it_prints_the_patient_every_finding_the_reporting_channel_the_acknowled
     jurisdiction = snapshot["jurisdiction"]
     for key in ("report_name", "report_url", "report_phone"):
         assert jurisdiction[key] and squash(jurisdiction[key]) in text, key
-    for ack in snapshot["acknowledgements"]:
-        assert squash(ack["text"]) in text
-    for fact in snapshot["key_facts"]:
-        assert squash(fact["text"]) in text
+    for ack in doc.record.checklist.acknowledgements:
+        assert squash(ack.text) in text
+    for fact in doc.record.checklist.key_facts:
+        assert squash(fact.text) in text
     assert doc.verification_code in text
     assert squash(doc.adverse_event_contact) in text
     assert squash(snapshot["jurisdiction"]["summary"]) in text
@@ -68,7 +70,7 @@ def test_its_page_count_is_sane(risky_document):
 def test_every_page_names_clinic_patient_page_version_and_reference(risky_document):
     doc = risky_document
     pages = pages_text(doc.pdf)
-    version = doc.snapshot["checklist_version"]
+    version = doc.record.checklist_version
     for number, page in enumerate(pages, start=1):
         assert doc.clinic_name in page, number
         assert doc.patient_name in page, number
@@ -174,8 +176,7 @@ def test_the_signature_image_is_embedded(risky_document):
 
 def test_references_are_numbered_in_order_of_first_citation(make_screening, clinic_a, alice):
     draft = make_screening(clinic_a, alice, answers="risky")
-    spec, assessment = screening_assessment(draft)
-    context = pdf.build_context(draft, snapshot=screening_snapshot(draft, spec, assessment), draft=True)
+    context = pdf.build_context(draft, record=screening_record(draft), draft=True)
     numbers = [ref["number"] for ref in context["references"]]
     assert numbers == list(range(1, len(numbers) + 1))
     first_finding = context["findings"][0]["items"][0]
@@ -196,7 +197,7 @@ def test_references_are_numbered_in_order_of_first_citation(make_screening, clin
 
 def test_the_summary_never_calls_anything_safe(make_screening, clinic_a, alice):
     clean = make_screening(clinic_a, alice, answers="clean", signed=True)
-    context = pdf.build_context(clean, snapshot=clean.findings_snapshot, draft=False)
+    context = pdf.build_context(clean, record=ScreeningRecord.from_json(clean.findings_snapshot), draft=False)
     risk = context["risk"]
     for words in (risk["headline"], risk["level_label"], risk["summary"]):
         assert "safe" not in words.lower()

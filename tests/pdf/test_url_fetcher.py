@@ -21,6 +21,7 @@ from weasyprint.urls import path2url
 from checklist import pdf
 from checklist.demo import demo_answers, demo_signature_png, sign_screening
 from checklist.models import Jurisdiction
+from checklist.records import ScreeningRecord
 from checklist.selectors import checklist_spec
 from checklist.services.screenings import AnswerInput, screening_answers_save, screening_start
 from checklist.signatures import signature_data_url
@@ -177,7 +178,9 @@ def _payload_screening(clinic, clinician):
 def test_typed_text_prints_as_text_and_fetches_nothing(clinic_a, alice):
     screening = _payload_screening(clinic_a, alice)
     fetcher = pdf.SafeURLFetcher()
-    data = pdf.render_screening_pdf(screening, snapshot=screening.findings_snapshot, draft=False, url_fetcher=fetcher)
+    data = pdf.render_screening_pdf(
+        screening, record=ScreeningRecord.from_json(screening.findings_snapshot), draft=False, url_fetcher=fetcher
+    )
     assert fetcher.refused == []
     assert all(url.startswith("data:image/png") for url in fetcher.served)  # the signature, nothing else
     text = squash(pdf_text(data))
@@ -191,7 +194,9 @@ def test_typed_text_prints_as_text_and_fetches_nothing(clinic_a, alice):
 
 def test_the_html_escapes_every_typed_field(clinic_a, alice):
     screening = _payload_screening(clinic_a, alice)
-    html, _context = pdf.render_html(screening, snapshot=screening.findings_snapshot, draft=False)
+    html, _context = pdf.render_html(
+        screening, record=ScreeningRecord.from_json(screening.findings_snapshot), draft=False
+    )
     for tag in ('<img src="file:', '<link rel="attachment"', "<style>@import", '<link rel="stylesheet" href="https'):
         assert tag not in html
     assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in html
@@ -201,7 +206,9 @@ def test_a_logo_set_on_the_clinic_is_printed_through_the_fetcher(make_screening,
     clinic_a.logo.save("logo.png", ContentFile(demo_signature_png()), save=True)
     screening = make_screening(clinic_a, alice, answers="clean", signed=True)
     fetcher = pdf.SafeURLFetcher()
-    data = pdf.render_screening_pdf(screening, snapshot=screening.findings_snapshot, draft=False, url_fetcher=fetcher)
+    data = pdf.render_screening_pdf(
+        screening, record=ScreeningRecord.from_json(screening.findings_snapshot), draft=False, url_fetcher=fetcher
+    )
     assert fetcher.refused == []
     assert any(url.endswith(".png") and url.startswith("file:") for url in fetcher.served)
     images = list(PdfReader(io.BytesIO(data)).pages[0].images)

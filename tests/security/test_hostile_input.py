@@ -322,7 +322,7 @@ def test_a_question_of_another_version_is_ignored(alice_client, draft):
         answer_type="yes_no_unsure",
         prompt="New?",
         patient_text="New?",
-        why_it_matters="Test.",
+        why="Test.",
     )
     data = step_post(draft, "source", **{answer_field_name("only_in_the_draft"): "yes"})
     assert alice_client.post(step_url(draft), data).status_code == 302

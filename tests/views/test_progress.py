@@ -6,8 +6,7 @@ import re
 
 from django.urls import reverse, set_script_prefix
 
-from checklist.selectors import checklist_spec
-from checklist.services.screenings import screening_answers
+from checklist.selectors import checklist_spec, screening_answers
 from checklist.steps import Step, progress_at, screening_steps
 from checklist.templatetags.exosafe import progress_items
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from checklist.audit import audit_log
 from checklist.models import Screening
 from checklist.pdf import StoredPdfError, draft_preview_pdf, stored_pdf_bytes
-from checklist.services.screenings import audit_log
 
 
 class Command(BaseCommand):

@@ -1,0 +1,92 @@
+"""A screening's record: what its pages and PDF show, built from the read model and the answers.
+
+At signing the record is frozen into ``Screening.findings_snapshot`` as :meth:`ScreeningRecord.to_json`:
+the checklist as it was asked (the questions shown, with their choices, statements and sources),
+the answers, the jurisdiction, the ticks and the assessment. The signed PDF renders from that
+record alone, so it reads the same after every content row has changed. A draft's record is
+built the same way from the current rows, for the preview.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from checklist.risk import Assessment, evaluate, visible_question_codes
+from checklist.spec import ChecklistSpec, DataError, JurisdictionSpec, QuestionSpec, from_data, to_data
+
+# Version of the record's JSON form. 1 was the dictionary written before the read model (no
+# "schema" key); checklist.selectors.screening_signed_record upgrades it on reading.
+RECORD_SCHEMA = 2
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    value: Any = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ScreeningRecord:
+    checklist: ChecklistSpec
+    jurisdiction: JurisdictionSpec
+    answers: Mapping[str, AnswerRecord]
+    context: Mapping[str, str]
+    acknowledged: tuple[str, ...]
+    assessment: Assessment
+    schema: int = RECORD_SCHEMA
+
+    @property
+    def checklist_version(self) -> int:
+        return self.checklist.version_number
+
+    @cached_property
+    def values(self) -> dict[str, Any]:
+        return {code: answer.value for code, answer in self.answers.items()}
+
+    def answer_text(self, question: QuestionSpec) -> str:
+        answer = self.answers.get(question.code)
+        return question.answer_text(answer.value) if answer else ""
+
+    def note(self, question: QuestionSpec) -> str:
+        answer = self.answers.get(question.code)
+        return answer.note if answer else ""
+
+    def to_json(self) -> dict[str, Any]:
+        return to_data(self)
+
+    @classmethod
+    def from_json(cls, data: Any) -> ScreeningRecord:
+        if not isinstance(data, dict) or data.get("schema") != RECORD_SCHEMA:
+            raise DataError(f"not a screening record of schema {RECORD_SCHEMA}")
+        return from_data(cls, data)
+
+
+def build_record(
+    checklist: ChecklistSpec,
+    *,
+    jurisdiction: JurisdictionSpec,
+    values: Mapping[str, Any],
+    notes: Mapping[str, str],
+    context: Mapping[str, str],
+    acknowledged: tuple[str, ...] = (),
+) -> ScreeningRecord:
+    """Evaluate the answers and keep what the record shows: the questions shown and what they cite."""
+    assessment = evaluate(checklist, values, context)
+    visible = visible_question_codes(checklist, values)
+    cited = {ref.code for finding in assessment.findings for ref in finding.references} | set(jurisdiction.references)
+    answers = {
+        code: AnswerRecord(value=values.get(code), note=notes.get(code, ""))
+        for code in checklist.questions_by_code
+        if code in visible and (values.get(code) not in (None, "", []) or notes.get(code))
+    }
+    return ScreeningRecord(
+        checklist=checklist.pruned(question_codes=visible, cited=frozenset(cited)),
+        jurisdiction=jurisdiction,
+        answers=answers,
+        context=dict(context),
+        acknowledged=tuple(acknowledged),
+        assessment=assessment,
+    )
