@@ -30,7 +30,15 @@ from checklist.spec import (
     SectionSpec,
     StatementSpec,
 )
-from checklist.vocabulary import CHOICE_TYPES, CONTEXT_VALUES, YES_NO_UNSURE_LABELS, AnswerType, Level, RiskLevel
+from checklist.vocabulary import (
+    CHOICE_TYPES,
+    CONTEXT_VALUES,
+    FIXED_STEP_CODES,
+    YES_NO_UNSURE_LABELS,
+    AnswerType,
+    Level,
+    RiskLevel,
+)
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 FLAG_KEYS = ("clinician_flag", "patient_flag", "ask", "references")
@@ -301,6 +309,8 @@ def _sections(c: _Checker, raw: Any) -> tuple[SectionSpec, ...]:
         spath = f"sections[{si}]"
         m = c.mapping(item, spath, {"code", "title", "questions"}, {"clinician_guidance", "patient_intro"})
         code = c.code(m.get("code"), f"{spath}.code")
+        if code in FIXED_STEP_CODES:
+            c.fail(f"{spath}.code", f"'{code}' is the name of a workflow step; choose another code")
         section_questions = []
         for qi, qitem in enumerate(c.items(m.get("questions"), f"{spath}.questions")):
             question = _question(c, qitem, f"{spath}.questions[{qi}]", code, questions)

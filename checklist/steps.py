@@ -1,48 +1,106 @@
-"""The workflow as an explicit list of steps: details, one step per section, review, consent.
+"""The workflow as an explicit list of steps (pretix's checkout flow): details, one step per
+section, review, consent.
 
-Each step knows its identifier, its title, its URL, and whether it is complete; progress lives in
-the database (the screening's answers and ``saved_sections``), never in the session.
+Each step is a small class that knows its identifier, its title and URL, whether it applies and
+whether it is complete, and handles its own GET and POST. :class:`ScreeningFlow` loads what every
+step shares (the read model of the screening's version and its stored answers) once per request.
+Progress lives in the database (the answers and ``saved_sections``), never in the session.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from checklist.models import Screening
-from checklist.risk import ChecklistSpec, missing_required
+from checklist.forms import ConsentForm, ScreeningDetailsForm, SectionAnswersForm, answer_field_name
+from checklist.models import Screening, ScreeningLocked
+from checklist.question_cards import question_cards
+from checklist.risk import Assessment, evaluate, missing_required, visible_question_codes
+from checklist.selectors import checklist_spec, screening_answers_with_notes
+from checklist.services.screenings import (
+    AnswerInput,
+    StaleScreening,
+    screening_answers_save,
+    screening_details_update,
+    screening_sign,
+)
+from checklist.signatures import signature_data_url
+from checklist.spec import ChecklistSpec, QuestionSpec, SectionSpec
+from checklist.vocabulary import FIXED_STEP_CODES
+
+FIXED_STEPS = FIXED_STEP_CODES
 
 
-@dataclass(frozen=True)
-class Step:
-    identifier: str
-    title: str
-    url: str
-    complete: bool
-    kind: str  # "details", "section", "review" or "consent"
+class ScreeningFlow:
+    """One screening's steps in order, and what they all read, loaded once."""
 
+    def __init__(self, screening: Screening):
+        self.screening = screening
+        self.spec: ChecklistSpec = checklist_spec(screening.version)
+        self.values, self.notes = screening_answers_with_notes(screening)
 
-def screening_steps(screening: Screening, spec: ChecklistSpec, answers: Mapping[str, Any]) -> list[Step]:
-    missing_by_section: dict[str, int] = {}
-    for question in missing_required(spec, answers):
-        missing_by_section[question.section_code] = missing_by_section.get(question.section_code, 0) + 1
-    details_url, *section_urls, review_url, consent_url = _step_urls(
-        get_script_prefix(), get_urlconf(settings.ROOT_URLCONF), screening.pk, tuple(s.code for s in spec.sections)
-    )
-    steps = [Step("details", _("Patient and treatment"), details_url, True, "details")]
-    for section, url in zip(spec.sections, section_urls, strict=True):
-        complete = section.code in screening.saved_sections and not missing_by_section.get(section.code)
-        steps.append(Step(section.code, section.title, url, complete, "section"))
-    all_done = all(s.complete for s in steps)
-    steps.append(Step("review", _("Review"), review_url, all_done, "review"))
-    steps.append(Step("consent", _("Consent"), consent_url, screening.is_signed, "consent"))
-    return steps
+    def reload(self) -> None:
+        """After a save: the answers, and everything derived from them, afresh."""
+        self.values, self.notes = screening_answers_with_notes(self.screening)
+        for name in ("steps", "missing", "assessment", "_urls"):
+            self.__dict__.pop(name, None)
+
+    @cached_property
+    def _urls(self) -> tuple[str, ...]:
+        return _step_urls(
+            get_script_prefix(),
+            get_urlconf(settings.ROOT_URLCONF),
+            self.screening.pk,
+            tuple(s.code for s in self.spec.sections),
+        )
+
+    @cached_property
+    def steps(self) -> list[Step]:
+        details_url, *section_urls, review_url, consent_url = self._urls
+        candidates: list[Step] = [
+            DetailsStep(self, details_url),
+            *(SectionStep(self, url, section) for section, url in zip(self.spec.sections, section_urls, strict=True)),
+            ReviewStep(self, review_url),
+            ConsentStep(self, consent_url),
+        ]
+        return [step for step in candidates if step.applies()]
+
+    @cached_property
+    def missing(self) -> tuple[QuestionSpec, ...]:
+        return missing_required(self.spec, self.values)
+
+    @cached_property
+    def assessment(self) -> Assessment:
+        return evaluate(self.spec, self.values, self.screening.risk_context())
+
+    def step(self, identifier: str) -> Step:
+        for step in self.steps:
+            if step.identifier == identifier:
+                return step
+        raise Http404("No such step.")
+
+    def progress(self, identifier: str) -> Progress:
+        for index, step in enumerate(self.steps):
+            if step.identifier == identifier:
+                return Progress(steps=self.steps, current=step, number=index + 1)
+        raise KeyError(identifier)
+
+    def resume_step(self) -> Step:
+        """Where a clinician picks up a draft: the first section step not yet complete, else review."""
+        for step in self.steps:
+            if isinstance(step, SectionStep) and not step.is_complete():
+                return step
+        return self.step("review")
 
 
 @lru_cache(maxsize=2048)
@@ -57,6 +115,265 @@ def _step_urls(
         reverse("checklist:screening-review", args=[screening_pk]),
         reverse("checklist:screening-consent", args=[screening_pk]),
     )
+
+
+class Step:
+    """One page of the workflow. Subclasses set ``identifier`` and ``title`` and handle requests."""
+
+    identifier: str
+    title: str
+    template: str
+    # Shown in the progress list, but only a link once the clinician is on it.
+    linked_before_reached = True
+
+    def __init__(self, flow: ScreeningFlow, url: str):
+        self.flow = flow
+        self.url = url
+
+    @property
+    def screening(self) -> Screening:
+        return self.flow.screening
+
+    def applies(self) -> bool:
+        return True
+
+    def is_complete(self) -> bool:
+        return True
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST":
+            return self.post(request)
+        return self.get(request)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render(request, {})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+
+    def render(self, request: HttpRequest, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+        context = {"screening": self.screening, "progress": self.flow.progress(self.identifier), **context}
+        return render(request, self.template, context, status=status)
+
+
+class DetailsStep(Step):
+    """Step 1 of an existing draft: correct the patient and treatment details."""
+
+    identifier = "details"
+    title = gettext_lazy("Patient and treatment")
+    template = "checklist/screening_details.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = ScreeningDetailsForm(instance=self.screening, clinic=self.screening.clinic)
+        return self.render(request, {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ScreeningDetailsForm(request.POST, instance=self.screening, clinic=self.screening.clinic)
+        if not form.is_valid():
+            return self.render(request, {"form": form}, status=400)
+        resume = self.flow.resume_step()
+        screening_details_update(screening=self.screening, user=request.user, data=form.cleaned_data)
+        messages.success(request, _("Details saved."))
+        if "save_exit" in request.POST:
+            return redirect("checklist:dashboard")
+        return redirect(resume.url)
+
+
+class SectionStep(Step):
+    """One section of the checklist: its questions, with the flags their answers raise."""
+
+    template = "checklist/screening_step.html"
+
+    def __init__(self, flow: ScreeningFlow, url: str, section: SectionSpec):
+        super().__init__(flow, url)
+        self.section = section
+        self.identifier = section.code
+        self.title = section.title
+
+    def is_complete(self) -> bool:
+        saved = self.section.code in self.screening.saved_sections
+        return saved and not any(q.section_code == self.section.code for q in self.flow.missing)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._page(request, form=None)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        flow = self.flow
+        form = SectionAnswersForm(request.POST, section=self.section, answers=flow.values, notes=flow.notes)
+        if not form.is_valid():
+            return self._page(request, form=form, status=400)
+        visible_before = visible_question_codes(flow.spec, flow.values)
+        try:
+            flow.screening, _assessment = screening_answers_save(
+                screening=self.screening,
+                section_code=self.section.code,
+                answers={code: AnswerInput(v, n) for code, (v, n) in form.answers().items()},
+                user=request.user,
+                expected_lock_version=form.cleaned_data["lock_version"],
+            )
+        except StaleScreening:
+            unsaved = [
+                (q.prompt, q.answer_text(form.cleaned_data.get(answer_field_name(q.code))))
+                for q in self.section.questions
+            ]
+            messages.warning(
+                request,
+                _(
+                    "Someone else saved this screening while you were working. Here are the latest answers; "
+                    "your entries were not saved and are listed below so you can re-enter them."
+                ),
+            )
+            self.screening.refresh_from_db()
+            flow.reload()
+            return self._page(request, form=None, unsaved=unsaved, status=409)
+        except ValidationError as exc:
+            for code, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                form.add_error(answer_field_name(code) if code else None, errors)
+            return self._page(request, form=form, status=400)
+        flow.reload()
+        return self._after_save(request, visible_before)
+
+    def _after_save(self, request: HttpRequest, visible_before: frozenset[str]) -> HttpResponse:
+        flow = self.flow
+        progress = flow.progress(self.identifier)
+        if "save_exit" in request.POST:
+            messages.success(request, _("Saved. You can continue this screening later from the list."))
+            return redirect("checklist:dashboard")
+        if "back" in request.POST and progress.previous:
+            messages.success(request, _("Saved."))
+            return redirect(progress.previous.url)
+        visible = visible_question_codes(flow.spec, flow.values)
+        newly_shown = [
+            q
+            for q in self.section.questions
+            if q.code in visible and q.code not in visible_before and q.code not in flow.values
+        ]
+        if newly_shown:
+            messages.info(request, _("Saved. Your answers opened more questions on this page; please answer them."))
+            return redirect(self.url)
+        messages.success(request, _("Saved."))
+        return redirect(progress.next.url if progress.next else self.url)
+
+    def _page(
+        self,
+        request: HttpRequest,
+        *,
+        form: SectionAnswersForm | None,
+        unsaved: list[tuple[str, str]] | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
+        # A GET needs no form object: the cards are drawn from the stored answers (see question_cards).
+        flow = self.flow
+        assessment = flow.assessment
+        cards = question_cards(
+            self.section,
+            values=flow.values,
+            notes=flow.notes,
+            visible=visible_question_codes(flow.spec, flow.values),
+            assessment=assessment,
+            form=form,
+        )
+        context = {
+            "section": self.section,
+            "form": form,
+            "cards": cards,
+            "section_findings": assessment.for_section(self.section.code),
+            "unsaved": unsaved or [],
+        }
+        return self.render(request, context, status=status)
+
+
+class ReviewStep(Step):
+    """Every answer on one page, the risk summary, and what is still to answer."""
+
+    identifier = "review"
+    title = gettext_lazy("Review")
+    template = "checklist/screening_review.html"
+
+    def is_complete(self) -> bool:
+        return all(step.is_complete() for step in self.flow.steps if isinstance(step, DetailsStep | SectionStep))
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        flow = self.flow
+        visible = visible_question_codes(flow.spec, flow.values)
+        sections = [
+            {
+                "spec": step.section,
+                "url": step.url,
+                "rows": [
+                    {
+                        "question": q,
+                        "answer": q.answer_text(flow.values.get(q.code)),
+                        "note": flow.notes.get(q.code, ""),
+                    }
+                    for q in step.section.questions
+                    if q.code in visible
+                ],
+            }
+            for step in flow.steps
+            if isinstance(step, SectionStep)
+        ]
+        return self.render(request, {"assessment": flow.assessment, "sections": sections, "missing": flow.missing})
+
+
+class ConsentStep(Step):
+    """The patient's statements, decision and signature, and the clinician's attestation."""
+
+    identifier = "consent"
+    title = gettext_lazy("Consent")
+    template = "checklist/screening_consent.html"
+    linked_before_reached = False
+
+    def is_complete(self) -> bool:
+        return self.screening.is_signed
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        if self.flow.missing:
+            messages.warning(
+                request,
+                _("Answer every required question before the consent (%(n)d left).") % {"n": len(self.flow.missing)},
+            )
+            return redirect("checklist:screening-review", self.screening.pk)
+        return super().handle(request)
+
+    def _form(self, request: HttpRequest) -> ConsentForm:
+        acknowledgements = [(a.code, a.text) for a in self.flow.spec.acknowledgements]
+        return ConsentForm(request.POST or None, acknowledgements=acknowledgements, request=request)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._page(request, self._form(request))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self._form(request)
+        if not form.is_valid():
+            return self._page(request, form, status=400)
+        try:
+            screening = screening_sign(
+                screening=self.screening,
+                acknowledged=form.cleaned_data["acknowledgements"],
+                decision=form.cleaned_data["decision"],
+                patient_signed_name=form.cleaned_data["patient_signed_name"],
+                signature_png=form.cleaned_data["signature"],
+                attested_by=request.user,
+            )
+        except ScreeningLocked:
+            messages.info(request, _("This screening was already signed."))
+            return redirect("checklist:screening-detail", self.screening.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self._page(request, form, status=400)
+        messages.success(request, _("Signed. The take-home PDF is ready to print or download."))
+        return redirect("checklist:screening-detail", screening.pk)
+
+    def _page(self, request: HttpRequest, form: ConsentForm, *, status: int = 200) -> HttpResponse:
+        signature = form.cleaned_data.get("signature") if form.is_bound and hasattr(form, "cleaned_data") else None
+        context = {
+            "assessment": self.flow.assessment,
+            "key_facts": self.flow.spec.key_facts,
+            "form": form,
+            "signature_preview": signature_data_url(signature) if signature else "",
+        }
+        return self.render(request, context, status=status)
 
 
 @dataclass(frozen=True)
@@ -82,8 +399,8 @@ class Progress:
             entries.append(
                 ProgressEntry(
                     title=step.title,
-                    url="" if step.kind == "consent" and not is_current else step.url,
-                    state="current" if is_current else "complete" if step.complete else "",
+                    url=step.url if is_current or step.linked_before_reached else "",
+                    state="current" if is_current else "complete" if step.is_complete() else "",
                 )
             )
         return tuple(entries)
@@ -103,18 +420,3 @@ class Progress:
     @property
     def next(self) -> Step | None:
         return self.steps[self.number] if self.number < self.total else None
-
-
-def progress_at(steps: list[Step], identifier: str) -> Progress:
-    for index, step in enumerate(steps):
-        if step.identifier == identifier:
-            return Progress(steps=steps, current=step, number=index + 1)
-    raise KeyError(identifier)
-
-
-def resume_step(steps: list[Step]) -> Step:
-    """Where a clinician picks up a draft: the first section step not yet complete, else review."""
-    for step in steps:
-        if step.kind == "section" and not step.complete:
-            return step
-    return next(s for s in steps if s.kind == "review")

@@ -126,3 +126,6 @@ CONTEXT_VALUES: dict[str, frozenset[str] | None] = {
     ContextKey.BANS_HUMAN_COSMETICS: YES_NO,
     ContextKey.NO_APPROVED_PRODUCTS: YES_NO,
 }
+
+# The workflow's own steps besides the sections (checklist.steps): no section may use these codes.
+FIXED_STEP_CODES = frozenset({"details", "review", "consent"})

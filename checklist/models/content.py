@@ -383,4 +383,3 @@ class KeyFact(VersionContent):
 
     def owning_version_id(self) -> int | None:
         return self.version_id
-

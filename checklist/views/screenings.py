@@ -12,15 +12,14 @@ from checklist.forms import ScreeningDetailsForm, VoidForm
 from checklist.history import screening_history
 from checklist.models import ScreeningLocked
 from checklist.permissions import clinic_member_required, get_screening_for_user
-from checklist.selectors import checklist_spec, screening_answers, screening_signed_record
+from checklist.selectors import screening_signed_record
 from checklist.services.screenings import (
     NoPublishedChecklist,
     screening_copy_for_correction,
-    screening_details_update,
     screening_start,
     screening_void,
 )
-from checklist.steps import progress_at, resume_step, screening_steps
+from checklist.steps import ScreeningFlow
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -40,36 +39,8 @@ def screening_start_view(request):
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("Screening started for %(name)s.") % {"name": screening.patient_name})
-                steps = screening_steps(screening, checklist_spec(screening.version), {})
-                return redirect(resume_step(steps).url)
+                return redirect(ScreeningFlow(screening).resume_step().url)
     return render(request, "checklist/screening_start.html", {"form": form}, status=status)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@clinic_member_required
-def screening_details(request, screening_id):
-    """Step 1 of an existing draft: correct the patient and treatment details."""
-    screening = get_screening_for_user(request, screening_id, write=request.method == "POST")
-    if screening.is_locked:
-        return redirect("checklist:screening-detail", screening.pk)
-    form = ScreeningDetailsForm(request.POST or None, instance=screening, clinic=request.clinic)
-    spec = checklist_spec(screening.version)
-    steps = screening_steps(screening, spec, screening_answers(screening))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            screening_details_update(screening=screening, user=request.user, data=form.cleaned_data)
-            messages.success(request, _("Details saved."))
-            if "save_exit" in request.POST:
-                return redirect("checklist:dashboard")
-            return redirect(resume_step(steps).url)
-        status = 400
-    return render(
-        request,
-        "checklist/screening_details.html",
-        {"form": form, "screening": screening, "progress": progress_at(steps, "details")},
-        status=status,
-    )
 
 
 @require_safe
@@ -77,13 +48,10 @@ def screening_details(request, screening_id):
 def screening_detail(request, screening_id):
     """The screening's overview: where it stands, what to do next, and (for admins) its history."""
     screening = get_screening_for_user(request, screening_id, with_clinician=True)
-    spec = checklist_spec(screening.version)
-    answers = screening_answers(screening)
-    steps = screening_steps(screening, spec, answers)
+    flow = ScreeningFlow(screening)
     context = {
         "screening": screening,
-        "steps": steps,
-        "resume": None if screening.is_locked else resume_step(steps),
+        "resume": None if screening.is_locked else flow.resume_step(),
         "void_form": VoidForm(),
         "record": screening_signed_record(screening),
         "corrections": screening.corrections.only("id", "reference", "status", "created_at"),

@@ -78,6 +78,7 @@ def test_it_updates_a_reference_in_place(version):
         (lambda d: d["rules"][0]["when"].append({"context": "route", "values": ["teleport"]}), "not a value of route"),
         (lambda d: d["sections"][0]["questions"][0].update(depends_on="nope", depends_on_values=["yes"]), "earlier"),
         (lambda d: d["sections"][1]["questions"].append(copy.deepcopy(d["sections"][0]["questions"][1])), "duplicate"),
+        (lambda d: d["sections"][2].update(code="review"), "name of a workflow step"),
     ],
 )
 def test_it_reports_invalid_content_with_its_path(mutate, message):

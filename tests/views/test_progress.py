@@ -6,8 +6,7 @@ import re
 
 from django.urls import reverse, set_script_prefix
 
-from checklist.selectors import checklist_spec, screening_answers
-from checklist.steps import Step, progress_at, screening_steps
+from checklist.steps import ConsentStep, DetailsStep, ScreeningFlow
 from checklist.templatetags.exosafe import progress_items
 
 
@@ -26,23 +25,21 @@ def test_the_current_step_is_marked_and_the_consent_is_not_a_link_until_reached(
     assert "(complete)" not in items[2]
 
 
-def test_titles_are_escaped():
-    steps = [
-        Step("details", "Patient <b>details</b>", "/a/", True, "details"),
-        Step("consent", "Consent & sign", "/c/", False, "consent"),
-    ]
-    html = progress_items(progress_at(steps, "details"))
+def test_titles_are_escaped(draft):
+    flow = ScreeningFlow(draft)
+    details, consent = DetailsStep(flow, "/a/"), ConsentStep(flow, "/c/")
+    details.title, consent.title = "Patient <b>details</b>", "Consent & sign"
+    flow.steps = [details, consent]
+    html = progress_items(flow.progress("details"))
     assert "<b>" not in html and "&lt;b&gt;" in html and "Consent &amp; sign" in html
 
 
 def test_step_links_follow_the_url_prefix(draft):
-    spec = checklist_spec(draft.version)
-    answers = screening_answers(draft)
     set_script_prefix("/exosafe/")
     try:
-        prefixed = screening_steps(draft, spec, answers)
+        prefixed = ScreeningFlow(draft).steps
     finally:
         set_script_prefix("/")
-    plain = screening_steps(draft, spec, answers)
+    plain = ScreeningFlow(draft).steps
     assert all(s.url.startswith("/exosafe/screenings/") for s in prefixed)
     assert [s.url for s in plain] == [p.url.removeprefix("/exosafe") for p in prefixed]
