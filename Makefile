@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 
 BROWSER_TOOLS := tests/browser/node_modules/.installed
 
-.PHONY: run test test-postgres setup system-check browser-check lint format bench clean
+.PHONY: run test test-postgres setup system-check browser-check lint typecheck format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,11 +40,14 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
+
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: setup lint browser-check $(BROWSER_TOOLS)
+test: setup lint typecheck browser-check $(BROWSER_TOOLS)
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -n 2 --dist loadfile

@@ -28,7 +28,7 @@ from django.db.models import Max
 from django.test import Client
 from django.utils import timezone
 
-from checklist.content_schema import CONTENT_DIR, parse_content
+from checklist.content_schema import CONTENT_DIR, ContentFile, parse_content
 from checklist.demo import RISKY_ANSWERS, answer_all_sections, demo_start_data, sign_screening
 from checklist.models import ChecklistVersion, Jurisdiction, Question, Screening, ScreeningNamePrefix
 from checklist.services.checklist_versions import checklist_content_load
@@ -70,7 +70,7 @@ def _remove_database(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def multiplied_content(times: int, number: int) -> dict[str, Any]:
+def multiplied_content(times: int, number: int) -> ContentFile:
     """The v1 content file with every question, rule and statement ``times`` over, as version ``number``."""
     raw = yaml.safe_load((CONTENT_DIR / "v1.yaml").read_text(encoding="utf-8"))
     raw.pop("seed_coverage", None)
@@ -86,8 +86,8 @@ def multiplied_content(times: int, number: int) -> dict[str, Any]:
             for question in section["questions"]:
                 q = copy.deepcopy(question)
                 q["code"] = code(q["code"], k)
-                if q.get("show_if"):
-                    q["show_if"]["question"] = code(q["show_if"]["question"], k)
+                if q.get("depends_on"):
+                    q["depends_on"] = code(q["depends_on"], k)
                 questions.append(q)
         section["questions"] = questions
     rules = []

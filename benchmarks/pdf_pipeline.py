@@ -29,27 +29,33 @@ MAX_RATIO = 1.2
 MAX_BYTES = 250 * 1024
 
 
+def _signed_record(screening):
+    from checklist.selectors import screening_signed_record
+
+    record = screening_signed_record(screening)
+    assert record is not None, "the benchmark screening is signed"
+    return record
+
+
 def _app(screening_id: str) -> bytes:
     from checklist.models import Screening
     from checklist.pdf import render_screening_pdf
-    from checklist.selectors import screening_signed_record
 
     screening = Screening.objects.select_related("clinic", "version", "jurisdiction", "attested_by").get(
         pk=screening_id
     )
-    return render_screening_pdf(screening, record=screening_signed_record(screening), draft=False)
+    return render_screening_pdf(screening, record=_signed_record(screening), draft=False)
 
 
 def final_html(screening_id: str) -> tuple[str, list[Path], str]:
     """The HTML the app hands to WeasyPrint, the files its fetcher may serve, and the paper size."""
     from checklist.models import Screening
     from checklist.pdf import render_html
-    from checklist.selectors import screening_signed_record
 
     screening = Screening.objects.select_related("clinic", "version", "jurisdiction", "attested_by").get(
         pk=screening_id
     )
-    html, context = render_html(screening, record=screening_signed_record(screening), draft=False)
+    html, context = render_html(screening, record=_signed_record(screening), draft=False)
     paper = "letter" if screening.clinic.paper_size == "letter" else "a4"
     return html, context["logo_files"], paper
 

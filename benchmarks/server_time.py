@@ -8,6 +8,8 @@ layout-only page (for reference) adds the site's layout around an empty page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.urls import reverse
 
 from benchmarks.fixtures import Fixtures
@@ -26,7 +28,11 @@ def run(fixtures: Fixtures) -> list[Row]:
         "layout only (base.html around an empty page)": reverse("bench-layout"),
         "trivial view": reverse("bench-trivial"),
     }
-    samples = interleaved({name: (lambda p=path: browser.get(p)) for name, path in pages.items()}, rounds=ROUNDS)
+
+    def getter(path: str) -> Callable[[], object]:
+        return lambda: browser.get(path)
+
+    samples = interleaved({name: getter(path) for name, path in pages.items()}, rounds=ROUNDS)
     trivial = samples.pop("trivial view").median
     rows = []
     for name, sample in samples.items():

@@ -12,13 +12,16 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,8 @@ class Sample:
 
 
 def interleaved(
-    funcs: dict[str, Callable[[], object]], *, rounds: int, warmup: int = 1, seed: int = 7
-) -> dict[str, Sample]:
+    funcs: Mapping[K, Callable[[], object]], *, rounds: int, warmup: int = 1, seed: int = 7
+) -> dict[K, Sample]:
     """Time every function once per round, in an order shuffled afresh every round.
 
     Shuffling spreads whatever the machine is doing (another job, a cache going cold) evenly over
@@ -44,7 +47,7 @@ def interleaved(
     for _ in range(warmup):
         for name in names:
             funcs[name]()
-    times: dict[str, list[float]] = {name: [] for name in names}
+    times: dict[K, list[float]] = {name: [] for name in names}
     shuffler = random.Random(seed)
     for _ in range(rounds):
         order = names[:]

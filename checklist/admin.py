@@ -37,7 +37,7 @@ def _version_of(obj) -> ChecklistVersion | None:
     return None
 
 
-class VersionLockMixin:
+class VersionLockMixin(admin.options.BaseModelAdmin):
     """Content of a published or retired version is shown read only."""
 
     def _editable(self, obj) -> bool:
@@ -51,7 +51,7 @@ class VersionLockMixin:
         return super().has_delete_permission(request, obj) and self._editable(obj)
 
 
-class LockedInlineMixin(VersionLockMixin):
+class LockedInlineMixin(VersionLockMixin, admin.options.InlineModelAdmin):
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and self._editable(obj)
 

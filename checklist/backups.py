@@ -376,10 +376,17 @@ def _member(archive: tarfile.TarFile, name: str) -> tarfile.TarInfo:
     return member
 
 
+def _extract(archive: tarfile.TarFile, member: tarfile.TarInfo) -> IO[bytes]:
+    stream = archive.extractfile(member)
+    if stream is None:
+        raise BackupError(f"{member.name} in the archive is not a file.")
+    return stream
+
+
 def _read_manifest(archive: tarfile.TarFile) -> dict[str, Any]:
     member = _member(archive, MANIFEST_NAME)
     try:
-        manifest = json.loads(archive.extractfile(member).read())
+        manifest = json.loads(_extract(archive, member).read())
     except (ValueError, tarfile.TarError, OSError) as exc:
         raise BackupError(f"The manifest cannot be read ({exc}).") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -397,7 +404,7 @@ def _verify_member(archive: tarfile.TarFile, name: str, sha256: str, size: int |
         raise BackupError(
             f"{name} in the archive has {member.size} bytes where the manifest says {size}: the archive is damaged."
         )
-    actual, _size = _sha256_stream(archive.extractfile(member))
+    actual, _size = _sha256_stream(_extract(archive, member))
     if actual != sha256:
         raise BackupError(f"{name} in the archive does not match its SHA-256 in the manifest: the archive is damaged.")
 
@@ -429,7 +436,7 @@ def _restore_read(path: Path) -> RestorePlan:
         unexpected = sorted(m.name for m in archive.getmembers() if m.name not in names)
         if unexpected:
             raise BackupError(f"The archive holds files the manifest does not list: {', '.join(unexpected[:5])}.")
-        rows = json.loads(archive.extractfile(_member(archive, DATA_NAME)).read())
+        rows = json.loads(_extract(archive, _member(archive, DATA_NAME)).read())
     problems = []
     recorded = {p["screening"]: p for p in manifest.get("pdfs", [])}
     for row in rows:
@@ -527,7 +534,7 @@ def restore_apply(plan: RestorePlan, *, using: str = DEFAULT_DB_ALIAS) -> Restor
 
 def _archived_bytes(archive: tarfile.TarFile, name: str, sha256: str) -> bytes:
     """A member's bytes, checked again as they are used (the archive may have changed since)."""
-    data = archive.extractfile(_member(archive, name)).read()
+    data = _extract(archive, _member(archive, name)).read()
     if hashlib.sha256(data).hexdigest() != sha256:
         raise BackupError(f"{name} in the archive does not match its SHA-256 in the manifest: the archive is damaged.")
     return data

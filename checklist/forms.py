@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import authenticate
@@ -25,13 +25,14 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class CleanTextMixin:
+class CleanTextMixin(forms.BaseForm):
     """Refuse control characters in every typed text field, with a message the user can act on."""
 
     text_limits: dict[str, int] = {}
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         for name, value in list(cleaned.items()):
             if isinstance(value, str):
                 field = self.fields[name]
@@ -63,10 +64,11 @@ class ScreeningDetailsForm(CleanTextMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, clinic=None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = Jurisdiction.objects.order_by("position", "name")
-        self.fields["jurisdiction"].empty_label = None
-        self.fields["intended_use"].choices = IntendedUse.choices
-        self.fields["route"].choices = Route.choices
+        jurisdiction = cast(forms.ModelChoiceField, self.fields["jurisdiction"])
+        jurisdiction.queryset = Jurisdiction.objects.order_by("position", "name")
+        jurisdiction.empty_label = None
+        cast(forms.ChoiceField, self.fields["intended_use"]).choices = IntendedUse.choices
+        cast(forms.ChoiceField, self.fields["route"]).choices = Route.choices
         if clinic is not None and not self.initial.get("jurisdiction") and clinic.default_jurisdiction_id:
             self.initial["jurisdiction"] = clinic.default_jurisdiction_id
         self.fields["patient_name"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
@@ -205,7 +207,7 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.request = request
         self.user = request.user
-        self.fields["acknowledgements"].choices = acknowledgements
+        cast(forms.MultipleChoiceField, self.fields["acknowledgements"]).choices = acknowledgements
         self.required_codes = {code for code, _text in acknowledgements}
 
     def clean_acknowledgements(self):

@@ -39,7 +39,7 @@ def _who(user) -> str:
 def screening_history(screening: Screening, limit: int = 200) -> list[HistoryEntry]:
     entries: list[HistoryEntry] = []
     for event in AuditEvent.objects.filter(screening=screening).select_related("actor")[:limit]:
-        entries.append(HistoryEntry(event.at, _who(event.actor), ACTION_LABELS.get(event.action, event.action)))
+        entries.append(HistoryEntry(event.at, _who(event.actor), str(ACTION_LABELS.get(event.action, event.action))))
     # Oldest first, so each record is compared with the one before it without a query per record.
     records = list(Screening.history.filter(id=screening.pk).select_related("history_user").order_by("history_date"))
     for previous, record in zip([None, *records], records, strict=False):

@@ -378,7 +378,7 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
     verify_url = verification_url(code) if code else ""
     decision = ""
     if screening.decision and not draft:
-        decision = Decision(screening.decision).label
+        decision = str(Decision(screening.decision).label)
 
     return {
         "draft": draft,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+
+from django.http import QueryDict
 
 from checklist.forms import SectionAnswersForm, answer_field_name, note_field_name
 from checklist.risk import Assessment, Finding, QuestionSpec, SectionSpec
@@ -54,8 +56,9 @@ def question_cards(
     for question in section.questions:
         name, note_name = answer_field_name(question.code), note_field_name(question.code)
         if form is not None:
-            picked = form.data.getlist(name)
-            text, note = form.data.get(name, ""), form.data.get(note_name, "")
+            data = cast(QueryDict, form.data)
+            picked = data.getlist(name)
+            text, note = data.get(name, ""), data.get(note_name, "")
             errors = tuple(str(e) for e in form.errors.get(name, ()))
             note_errors = tuple(str(e) for e in form.errors.get(note_name, ()))
         else:

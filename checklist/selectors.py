@@ -77,7 +77,7 @@ def _question_spec(q: Question, section_code: str) -> QuestionSpec:
         patient_text=q.patient_text,
         why=q.why,
         required=q.required,
-        depends_on=q.depends_on.code if q.depends_on_id else None,
+        depends_on=q.depends_on.code if q.depends_on is not None else None,
         depends_on_values=frozenset(q.depends_on_values or ()),
         choices=tuple(
             ChoiceSpec(
@@ -136,7 +136,7 @@ def _compile(version: ChecklistVersion) -> ChecklistSpec:
             conditions=tuple(
                 ConditionSpec(
                     values=frozenset(c.values),
-                    question=c.question.code if c.question_id else None,
+                    question=c.question.code if c.question is not None else None,
                     context_key=c.context_key or None,
                 )
                 for c in r.conditions.all()

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -121,7 +122,7 @@ class Step:
     """One page of the workflow. Subclasses set ``identifier`` and ``title`` and handle requests."""
 
     identifier: str
-    title: str
+    title: str | Promise
     template: str
     # Shown in the progress list, but only a link once the clinician is on it.
     linked_before_reached = True
@@ -398,7 +399,7 @@ class Progress:
             is_current = step.identifier == self.current.identifier
             entries.append(
                 ProgressEntry(
-                    title=step.title,
+                    title=str(step.title),
                     url=step.url if is_current or step.linked_before_reached else "",
                     state="current" if is_current else "complete" if step.is_complete() else "",
                 )

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from checklist.models.content import clean_free_text
 from clinic.models import Membership
 
 
-class UsernameLengthCheckedMixin:
+class UsernameLengthCheckedMixin(forms.BaseForm):
     """Refuse an over-long username before anyone authenticates it.
 
     AuthenticationForm sets the username's max_length after the field is built, so no length
@@ -24,7 +27,7 @@ class UsernameLengthCheckedMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        username = self.fields["username"]
+        username = cast(forms.CharField, self.fields["username"])
         username.validators.append(MaxLengthValidator(username.max_length))
 
 
@@ -59,7 +62,7 @@ class StaffCreateForm(forms.Form):
         # full-width letters is carol, and one typed character can become several.
         user_model = get_user_model()
         username = user_model.normalize_username(self.cleaned_data["username"])
-        user_model._meta.get_field(user_model.USERNAME_FIELD).run_validators(username)
+        cast(models.Field, user_model._meta.get_field(user_model.USERNAME_FIELD)).run_validators(username)
         if user_model.objects.filter(username__iexact=username).exists():
             raise ValidationError(_("That username is taken."))
         return username
@@ -71,7 +74,8 @@ class StaffCreateForm(forms.Form):
         return clean_free_text(self.cleaned_data["last_name"], max_length=150)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         password = cleaned.get("password")
         if password:
             user = get_user_model()(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -125,7 +126,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "clinic.wsgi.application"
 
 
-def _database_config() -> dict:
+def _database_config() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
         return {
@@ -141,7 +142,7 @@ def _database_config() -> dict:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
     if config.get("ENGINE") not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...) or SQLite (sqlite:///...).")
-    return config
+    return dict(config)
 
 
 DATABASES = {"default": _database_config()}

@@ -237,10 +237,9 @@ class Question(VersionContent):
     def clean(self) -> None:
         if self.depends_on_id and not self.depends_on_values:
             raise ValidationError({"depends_on_values": _("List the answers that make this question appear.")})
-        if self.depends_on_id and self.section_id:
-            other = self.depends_on
-            if other.section.version_id != self.section.version_id:
-                raise ValidationError({"depends_on": _("A question can only depend on one of the same version.")})
+        other = self.depends_on
+        if other is not None and self.section_id and other.section.version_id != self.section.version_id:
+            raise ValidationError({"depends_on": _("A question can only depend on one of the same version.")})
 
     def clean_answer(self, value: Any, *, choice_values: set[str] | None = None) -> str | list[str] | None:
         """Validate and normalise an answer against this question's type (see ``spec.clean_answer``).
@@ -334,7 +333,7 @@ class RiskRuleCondition(VersionContent):
         ]
 
     def __str__(self) -> str:
-        subject = self.question.code if self.question_id else self.context_key
+        subject = self.question.code if self.question is not None else self.context_key
         return f"{subject} in {self.values}"
 
     def owning_version_id(self) -> int | None:

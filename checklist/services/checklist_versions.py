@@ -139,7 +139,7 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
             obj.references.set([refs[c] for c in item.references])
 
 
-def _retire_published(*, except_pk: int | None = None) -> None:
+def _retire_published(*, except_pk: int) -> None:
     # A status change is the one edit a published version allows, so it bypasses save().
     ChecklistVersion.objects.filter(status=ChecklistVersion.Status.PUBLISHED).exclude(pk=except_pk).update(
         status=ChecklistVersion.Status.RETIRED

@@ -32,7 +32,7 @@ _MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
 
 def _pdf_response(data: bytes, *, filename: str, as_attachment: bool) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename) or ""
     # Health data: never kept by shared caches or the browser's disk cache.
     response["Cache-Control"] = "private, no-store"
     return response

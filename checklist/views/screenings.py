@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -49,7 +51,7 @@ def screening_detail(request, screening_id):
     """The screening's overview: where it stands, what to do next, and (for admins) its history."""
     screening = get_screening_for_user(request, screening_id, with_clinician=True)
     flow = ScreeningFlow(screening)
-    context = {
+    context: dict[str, Any] = {
         "screening": screening,
         "resume": None if screening.is_locked else flow.resume_step(),
         "void_form": VoidForm(),
