@@ -101,6 +101,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # After every middleware that adds headers or the session, so its 400 page has them; before the
+    # CSRF check and the views, which read the body and query string in the declared charset.
+    "clinic.middleware.RequestCharsetMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -11,6 +11,8 @@ from clinic.views import SignOutView
 # lockout log, whose column is 255 characters).
 admin.site.login_form = AdminLoginForm
 
+handler400 = "clinic.views.bad_request"
+
 urlpatterns = [
     path(
         "accounts/login/",

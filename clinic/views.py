@@ -1,7 +1,8 @@
-"""Account views that need more than Django's stock ones."""
+"""Account views that need more than Django's stock ones, and the 400 page."""
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
@@ -13,3 +14,13 @@ class SignOutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.success(request, _("You have signed out."))
         return response
+
+
+def bad_request_page(request):
+    return render(request, "400.html", status=400)
+
+
+def bad_request(request, exception):
+    """The 400 handler. Django's own runs the CSRF check first, which reads the body again: a body
+    that could not be read the first time then raised a second time and became a bare 500."""
+    return bad_request_page(request)
