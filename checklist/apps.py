@@ -7,4 +7,9 @@ class ChecklistConfig(AppConfig):
     verbose_name = "Checklist and screenings"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from checklist import fragments  # noqa: F401  (connects its template-autoreload receiver)
+        from checklist.checks import check_public_url
+
+        checks.register(check_public_url, checks.Tags.security, deploy=True)

@@ -255,5 +255,7 @@ LOGGING = {
 }
 
 # The address printed in PDFs' verification QR codes: where patients and third parties check a document.
-EXOSAFE_PUBLIC_URL = os.environ.get("EXOSAFE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# No default in production: `check --deploy` refuses it unset, not https, or this machine's address
+# (checklist/checks.py), since every signed PDF keeps it for good.
+EXOSAFE_PUBLIC_URL = os.environ.get("EXOSAFE_PUBLIC_URL", "http://127.0.0.1:8000" if DEBUG else "").strip().rstrip("/")
 SCREENINGS_PER_PAGE = 25

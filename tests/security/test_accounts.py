@@ -100,6 +100,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "x" * 20 + "production-like-secret-for-the-check-only-0123456789",
         "DJANGO_ALLOWED_HOSTS": "clinic.example",
+        "EXOSAFE_PUBLIC_URL": "https://clinic.example",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
