@@ -1,8 +1,8 @@
 """Drawn signatures: accept only a real, small PNG, and store a clean re-encoded copy.
 
 The browser sends the signature pad's drawing as a ``data:image/png;base64,...`` URL. Nothing
-from it reaches the PDF as sent: it is decoded, checked, re-encoded by Pillow, and the PDF
-builds its own data URL from the stored bytes.
+from it reaches the PDF as sent: it is decoded, checked, re-encoded by Pillow from its pixels
+alone, and the PDF builds its own data URL from the stored bytes.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ def signature_from_data_url(data_url: str) -> bytes | None:
 
 
 def clean_signature_png(raw: bytes) -> bytes:
-    """Validate PNG bytes and return them decoded and re-encoded, with no metadata."""
+    """Validate PNG bytes and return a fresh PNG of their pixels only: no colour profile, text,
+    EXIF or any other chunk of the sender's survives."""
     if not raw:
         raise ValidationError(_("The signature image is empty. Please sign again."), code="empty")
     if len(raw) > MAX_SIGNATURE_BYTES:
@@ -80,7 +81,9 @@ def clean_signature_png(raw: bytes) -> bytes:
                 if width * height > MAX_SIGNATURE_PIXELS or width < 10 or height < 10:
                     raise ValidationError(_("The signature image has an unexpected size."), code="bad_size")
                 probe.load()
-                image = probe.convert("RGBA")
+                # A new image from the pixels alone: convert() would carry the sender's ICC
+                # profile and EXIF along in ``info``, and Pillow writes them out again.
+                image = Image.frombytes("RGBA", probe.size, probe.convert("RGBA").tobytes())
     except ValidationError:
         raise
     except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning, SyntaxError):

@@ -1,4 +1,4 @@
-"""Forms for signing in and for a clinic admin managing staff."""
+"""Forms for signing in, changing one's password, and a clinic admin managing staff."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from typing import cast
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -37,6 +38,25 @@ class LoginForm(UsernameLengthCheckedMixin, AuthenticationForm):
 
 class AdminLoginForm(UsernameLengthCheckedMixin, AdminAuthenticationForm):
     """The admin sign-in page's form (``admin.site.login_form``)."""
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Django's form, with the current password checked through the authentication backends.
+
+    Django's own form calls ``check_password()``, which django-axes never sees, so a signed-in
+    session could guess the current password without limit (and then change it). Through
+    ``authenticate()`` each wrong guess counts towards the sign-in lockout, as at signing.
+    """
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.get_username(), password=old_password) is None:
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
 
 
 class StaffCreateForm(forms.Form):

@@ -102,6 +102,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # After every middleware that adds headers or the session, so its 400 page has them; before the
+    # CSRF check and the views, which read the body and query string in the declared charset.
+    "clinic.middleware.RequestCharsetMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -253,5 +256,7 @@ LOGGING = {
 }
 
 # The address printed in PDFs' verification QR codes: where patients and third parties check a document.
-EXOSAFE_PUBLIC_URL = os.environ.get("EXOSAFE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# No default in production: `check --deploy` refuses it unset, not https, or this machine's address
+# (checklist/checks.py), since every signed PDF keeps it for good.
+EXOSAFE_PUBLIC_URL = os.environ.get("EXOSAFE_PUBLIC_URL", "http://127.0.0.1:8000" if DEBUG else "").strip().rstrip("/")
 SCREENINGS_PER_PAGE = 25

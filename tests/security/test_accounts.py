@@ -48,6 +48,35 @@ def test_wrong_passwords_at_signing_count_towards_the_lockout(alice_client, make
     assert AccessAttempt.objects.filter(username="alice").exists()
 
 
+def test_wrong_current_passwords_at_a_password_change_lock_the_account_as_at_sign_in(alice_client, alice, settings):
+    new = "a-new-unusual-passphrase-42"
+    wrong = {"old_password": "wrong-guess", "new_password1": new, "new_password2": new}
+    url = reverse("password_change")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = alice_client.post(url, wrong, REMOTE_ADDR="10.0.0.7")
+        assert response.status_code == 200
+        assert "Your old password was entered incorrectly" in response.content.decode()
+    response = alice_client.post(url, wrong, REMOTE_ADDR="10.0.0.7")
+    assert response.status_code == 429
+    assert "Too many wrong passwords" in response.content.decode()
+    # The session that guessed is over, and signing in again is locked, even with the right password.
+    response = alice_client.get(reverse("checklist:dashboard"))
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+    assert attempt(alice_client, "alice", PASSWORD).status_code == 429
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD) and not alice.check_password(new)
+
+
+def test_the_right_current_password_still_changes_it(alice_client, alice):
+    new = "a-new-unusual-passphrase-42"
+    response = alice_client.post(
+        reverse("password_change"), {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("password_change_done")
+    alice.refresh_from_db()
+    assert alice.check_password(new)
+
+
 def test_sessions_expire_when_idle(settings, alice_client):
     assert settings.SESSION_COOKIE_AGE == 15 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST
@@ -100,6 +129,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "x" * 20 + "production-like-secret-for-the-check-only-0123456789",
         "DJANGO_ALLOWED_HOSTS": "clinic.example",
+        "EXOSAFE_PUBLIC_URL": "https://clinic.example",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

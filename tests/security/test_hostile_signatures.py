@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import random
 import struct
 import zlib
 
@@ -152,6 +153,77 @@ def test_what_is_stored_is_a_re_encoding_without_trailers_or_metadata():
     assert cleaned.endswith(chunk(b"IEND", b""))
 
 
+def chunk_types(raw: bytes) -> list[bytes]:
+    """The chunk types of a PNG, in order, read straight from its bytes."""
+    types, offset = [], len(PNG_MAGIC)
+    while offset < len(raw):
+        (length,) = struct.unpack(">I", raw[offset : offset + 4])
+        types.append(raw[offset + 4 : offset + 8])
+        offset += 12 + length
+    return types
+
+
+def rgba_pixels(raw: bytes) -> bytes:
+    with Image.open(io.BytesIO(raw)) as image:
+        return image.convert("RGBA").tobytes()
+
+
+SECRET = b"exfiltrated-" + random.Random(13).randbytes(204_812)  # as much as the reported ICC chunk
+
+# Ancillary chunks a sender could hide data in; each must be gone from what is stored.
+SMUGGLING_CHUNKS = {
+    "iCCP": chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(SECRET)),
+    "tEXt": chunk(b"tEXt", b"Comment\x00" + SECRET),
+    "iTXt": chunk(b"iTXt", b"Author\x00\x00\x00en\x00Autor\x00" + SECRET),
+    "zTXt": chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(SECRET)),
+    "eXIf": chunk(b"eXIf", b"MM\x00\x2a\x00\x00\x00\x08\x00\x00" + SECRET),
+    "tIME": chunk(b"tIME", struct.pack(">HBBBBB", 2024, 1, 2, 3, 4, 5)),
+    "pHYs": chunk(b"pHYs", struct.pack(">IIB", 2835, 2835, 1)),
+    "gAMA": chunk(b"gAMA", struct.pack(">I", 45455)),
+    "private": chunk(b"prVt", SECRET),
+}
+
+
+def striped_png(extra: bytes) -> bytes:
+    """A 100x40 RGBA PNG with visible stripes, so that a re-encoding that lost pixels shows."""
+    rows = b"".join(
+        b"\x00"
+        + b"".join(bytes((x * 2, y * 6, (x + y) % 256, 255 if (x // 10 + y // 8) % 2 else 0)) for x in range(100))
+        for y in range(40)
+    )
+    return png(100, 40, idat=zlib.compress(rows), extra=extra)
+
+
+@pytest.mark.parametrize("name", sorted(SMUGGLING_CHUNKS))
+def test_only_the_pixels_of_a_signature_are_stored(name):
+    raw = striped_png(SMUGGLING_CHUNKS[name])
+    assert name != "iCCP" or Image.open(io.BytesIO(raw)).info["icc_profile"].startswith(SECRET[:100])
+    cleaned = signature_from_data_url(as_url(raw))
+    assert set(chunk_types(cleaned)) == {b"IHDR", b"IDAT", b"IEND"}
+    assert b"exfiltrated" not in cleaned and len(cleaned) < 20_000
+    assert rgba_pixels(cleaned) == rgba_pixels(striped_png(b""))
+    with Image.open(io.BytesIO(cleaned)) as image:
+        assert image.info == {}
+
+
+def test_a_signature_with_every_kind_of_metadata_at_once_keeps_only_its_pixels():
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Comment", "tEXt payload")
+    info.add_itxt("Author", "iTXt payload")
+    info.add_text("Software", "zTXt payload", zip=True)
+    source = Image.open(io.BytesIO(striped_png(b""))).convert("RGBA")
+    buffer = io.BytesIO()
+    source.save(buffer, format="PNG", pnginfo=info, icc_profile=SECRET, exif=b"Exif\x00\x00MM\x00\x2a" + SECRET[:64])
+    raw = buffer.getvalue()
+    assert len(raw) > 200_000 and {b"iCCP", b"tEXt", b"iTXt", b"zTXt"} <= set(chunk_types(raw))
+    cleaned = clean_signature_png(raw)
+    assert set(chunk_types(cleaned)) == {b"IHDR", b"IDAT", b"IEND"}
+    assert len(cleaned) < 20_000
+    assert rgba_pixels(cleaned) == rgba_pixels(raw)
+
+
 @HOSTILE
 @given(data=st.binary(max_size=4096))
 def test_any_bytes_after_the_png_magic_are_refused_or_cleaned(data):
@@ -236,3 +308,17 @@ def test_the_consent_page_stores_a_clean_copy_of_a_valid_signature(alice_client,
     assert response.status_code == 302
     stored = bytes(Screening.objects.get(pk=screening.pk).signature_png)
     assert stored.startswith(PNG_MAGIC) and b"script" not in stored
+
+
+@pytest.mark.usefixtures("fast_passwords", "stub_pdf")
+def test_the_consent_page_stores_none_of_a_signatures_icc_profile(alice_client, make_screening, clinic_a, alice):
+    screening = make_screening(clinic_a, alice, answers="clean")
+    raw = striped_png(SMUGGLING_CHUNKS["iCCP"])
+    response = alice_client.post(
+        reverse("checklist:screening-consent", args=[screening.pk]),
+        consent_post(screening, PASSWORD, signature=as_url(raw)),
+    )
+    assert response.status_code == 302
+    stored = bytes(Screening.objects.get(pk=screening.pk).signature_png)
+    assert set(chunk_types(stored)) == {b"IHDR", b"IDAT", b"IEND"}
+    assert rgba_pixels(stored) == rgba_pixels(raw)
