@@ -188,6 +188,10 @@ AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 # Answers are saved at every step, so signing in again loses nothing that was saved.
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_MINUTES", 15, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# ... but the row is rewritten at most once a minute when its data have not changed, so that
+# signed-in pages do not write (see clinic.sessions). An idle session never outlives the limit.
+SESSION_ENGINE = "clinic.sessions"
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LOGIN_URL = "login"
