@@ -135,7 +135,8 @@ class Screening(models.Model):
             models.Index(fields=["clinic", "-created_at"], name="screening_clinic_created"),
             models.Index(fields=["clinic", "status", "-created_at"], name="screening_clinic_status"),
             models.Index(fields=["clinic", "overall_risk", "-created_at"], name="screening_clinic_risk"),
-            models.Index(fields=["clinic", "patient_reference"], name="screening_clinic_patient_ref"),
+            # In list order, so that a search by record number reads its page off the index.
+            models.Index(fields=["clinic", "patient_reference", "-created_at"], name="screening_patient_ref_newest"),
         ]
         constraints = [
             models.CheckConstraint(

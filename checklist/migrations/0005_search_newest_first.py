@@ -36,4 +36,12 @@ class Migration(migrations.Migration):
             model_name='screeningnameprefix',
             index=models.Index(fields=['clinic', 'prefix', '-created_at', '-screening'], name='name_prefix_newest_first'),
         ),
+        migrations.RemoveIndex(
+            model_name='screening',
+            name='screening_clinic_patient_ref',
+        ),
+        migrations.AddIndex(
+            model_name='screening',
+            index=models.Index(fields=['clinic', 'patient_reference', '-created_at'], name='screening_patient_ref_newest'),
+        ),
     ]
