@@ -314,6 +314,9 @@ def screening_search(
     if terms:
         keys += _keys_by_name(clinic=clinic, terms=terms, filters=filters, after=after, before=before, count=count)
     ordered = sorted(set(keys), key=ScreeningKey.sort_value, reverse=before is None)[offset:count]
-    by_pk = {s.pk: s for s in listed.filter(clinic=clinic, pk__in=[key.pk for key in ordered])}
+    # The keys come from clinic-scoped lookups; the clinic is checked again here rather than in
+    # SQL, where SQLite would then walk all the clinic's rows by date instead of the page's ids.
+    rows = listed.only(*_LIST_FIELDS, "clinic_id").filter(pk__in=[key.pk for key in ordered])
+    by_pk = {s.pk: s for s in rows if s.clinic_id == clinic.pk}
     found = [by_pk[key.pk] for key in ordered if key.pk in by_pk]
     return found[::-1] if before is not None else found
