@@ -15,6 +15,7 @@ import random
 import shutil
 import sqlite3
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,13 @@ DASHBOARD_DRAFTS = 30
 SMALL_TOTAL = 100
 BIG_TOTAL = 100_000
 FIRST_NAMES = ["Ana", "Ben", "Chloe", "Dev", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kemal", "Lena"]
-LAST_NAMES = ["Alvarez", "Brown", "Chen", "Dubois", "Eze", "Fischer", "Garcia", "Haddad", "Ivanova", "Jensen"]
+LAST_NAMES = ["Alvarez", "Brown", "Chen", "Dubois", "Eze", "Fischer", "Haddad", "Ivanova", "Jensen"]
+# The common surname a clinician searches for: about 15% of the big file's patients have it.
+COMMON_SURNAME = "Garcia"
+COMMON_SURNAME_SHARE = 0.15
+# A common name of two common words. The small file's older screenings all have it, so that each
+# name search compared lists a full page in both files (see benchmarks.scale).
+COMMON_NAME = f"{FIRST_NAMES[0]} {COMMON_SURNAME}"
 # The patient a clinician looks up by name: one row in the small database and in the big one.
 SEARCH_NAME = "Zelda Quill"
 
@@ -148,7 +155,14 @@ def _populate_clinic(label: str) -> ClinicFixture:
     )
 
 
-def _filler(clinic_id: int, user_id: int, count: int, *, start: int, seed: int) -> None:
+def _random_name(rng: random.Random) -> str:
+    surname = COMMON_SURNAME if rng.random() < COMMON_SURNAME_SHARE else rng.choice(LAST_NAMES)
+    return f"{rng.choice(FIRST_NAMES)} {surname}"
+
+
+def _filler(
+    clinic_id: int, user_id: int, count: int, *, start: int, seed: int, patient_name: Callable[[random.Random], str]
+) -> None:
     """``count`` screenings created over the five years before today, inserted in batches.
 
     Plain ``executemany`` of rows prepared by the model's own fields: ``bulk_create`` spends most
@@ -174,8 +188,12 @@ def _filler(clinic_id: int, user_id: int, count: int, *, start: int, seed: int) 
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
-    prefix_sql = "INSERT INTO {} ({}, {}, {}) VALUES (%s, %s, %s)".format(  # noqa: S608
-        quote(ScreeningNamePrefix._meta.db_table), quote("clinic_id"), quote("screening_id"), quote("prefix")
+    prefix_sql = "INSERT INTO {} ({}, {}, {}, {}) VALUES (%s, %s, %s, %s)".format(  # noqa: S608
+        quote(ScreeningNamePrefix._meta.db_table),
+        quote("clinic_id"),
+        quote("screening_id"),
+        quote("prefix"),
+        quote("created_at"),
     )
     prefix_rows: list[list[Any]] = []
     oldest = timezone.now() - dt.timedelta(days=5 * 365)
@@ -191,7 +209,7 @@ def _filler(clinic_id: int, user_id: int, count: int, *, start: int, seed: int) 
             **base,
             "id": uuid.uuid4().hex,
             "reference": f"EXO-B{n // 10_000:04d}-{n % 10_000:04d}",
-            "patient_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            "patient_name": patient_name(rng),
             "patient_dob": dt.date(1950 + n % 50, 1 + n % 12, 1 + n % 28),
             "patient_reference": f"MRN-{n:06d}",
             "status": status,
@@ -208,7 +226,8 @@ def _filler(clinic_id: int, user_id: int, count: int, *, start: int, seed: int) 
         rows.append([row[f.attname] for f in fields])
         # The name-search index, as the services keep it for screenings made through the app.
         prefix_rows.extend(
-            [clinic_id, row["id"], prefix] for prefix in ScreeningNamePrefix.prefixes_of(row["patient_name"])
+            [clinic_id, row["id"], prefix, row["created_at"]]
+            for prefix in ScreeningNamePrefix.prefixes_of(row["patient_name"])
         )
         if len(rows) == 10_000:
             with connection.cursor() as cursor:
@@ -254,14 +273,21 @@ def build() -> Fixtures:
     x5 = _populate_clinic("5x")
 
     with transaction.atomic():
-        _filler(x1.clinic_id, x1.user_id, SMALL_TOTAL - Screening.objects.count(), start=0, seed=1)
+        _filler(
+            x1.clinic_id,
+            x1.user_id,
+            SMALL_TOTAL - Screening.objects.count(),
+            start=0,
+            seed=1,
+            patient_name=lambda rng: COMMON_NAME,
+        )
     search_reference = Screening.objects.get(pk=x1.draft_id).reference
     _checkpoint()
 
     shutil.copyfile(small, big)
     use_database(big)
     with transaction.atomic():
-        _filler(x1.clinic_id, x1.user_id, BIG_TOTAL - SMALL_TOTAL, start=SMALL_TOTAL, seed=2)
+        _filler(x1.clinic_id, x1.user_id, BIG_TOTAL - SMALL_TOTAL, start=SMALL_TOTAL, seed=2, patient_name=_random_name)
     # No ANALYZE: the app never runs it on SQLite, so its query plans are those of no statistics.
     _checkpoint()
     use_database(small)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import re
 import threading
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from checklist.models import (
     Acknowledgement,
@@ -21,8 +25,10 @@ from checklist.models import (
     RiskRule,
     RiskRuleCondition,
     Screening,
+    ScreeningNamePrefix,
     Section,
 )
+from checklist.models.screenings import name_search_terms
 from checklist.records import ScreeningRecord, build_record
 from checklist.risk import Assessment, Finding, evaluate
 from checklist.spec import (
@@ -292,3 +298,155 @@ def _record_from_first_snapshot(screening: Screening, data: dict[str, Any]) -> S
         summary=stored.get("summary", ""),
     )
     return dataclasses.replace(current, assessment=assessment)
+
+
+@dataclass(frozen=True)
+class ScreeningKey:
+    """Where a screening stands in a newest-first list: the dashboard pages from one to the next.
+
+    Paging by the last row's key (keyset paging) rather than by an offset costs the same for the
+    last page as for the first: the database starts in its index at the key instead of walking
+    past every newer row. As a URL parameter it is ``<microseconds since 1970>-<id in hex>``.
+    """
+
+    created_at: dt.datetime
+    pk: uuid.UUID
+
+    @classmethod
+    def of(cls, screening: Screening) -> ScreeningKey:
+        return cls(created_at=screening.created_at, pk=screening.pk)
+
+    @classmethod
+    def parse(cls, token: str | None) -> ScreeningKey | None:
+        """The key a token stands for, or None for anything that is not one (a typo, a probe)."""
+        match = _KEY_TOKEN.fullmatch(token or "")
+        if match is None:
+            return None
+        try:
+            created_at = _EPOCH + dt.timedelta(microseconds=int(match["micros"]))
+        except OverflowError:
+            return None
+        return cls(created_at=created_at, pk=uuid.UUID(hex=match["pk"]))
+
+    @property
+    def token(self) -> str:
+        micros = (self.created_at - _EPOCH) // dt.timedelta(microseconds=1)
+        return f"{micros}-{self.pk.hex}"
+
+    def sort_value(self) -> tuple[dt.datetime, uuid.UUID]:
+        return (self.created_at, self.pk)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_KEY_TOKEN = re.compile(r"(?P<micros>[0-9]{1,18})-(?P<pk>[0-9a-f]{32})")
+# What a screening reference looks like (models.screenings.new_screening_reference), in any case.
+_REFERENCE = re.compile(r"EXO-[0-9A-Z]{4}-[0-9A-Z]{4}", re.IGNORECASE)
+_LIST_FIELDS = (
+    "id",
+    "reference",
+    "patient_name",
+    "patient_reference",
+    "product_name",
+    "intended_use",
+    "intended_use_other",
+    "route",
+    "route_other",
+    "status",
+    "overall_risk",
+    "red_flag_count",
+    "caution_count",
+    "updated_at",
+    "created_at",
+    "clinician__username",
+    "clinician__first_name",
+    "clinician__last_name",
+)
+
+
+def _in_key_order(queryset: QuerySet, *, pk: str, after: ScreeningKey | None, before: ScreeningKey | None) -> QuerySet:
+    """Rows past ``after`` newest first, or rows before ``before`` oldest first.
+
+    The bare ``created_at`` bound is redundant with the condition that follows it, but it is the
+    one an index range can start from, on SQLite as on PostgreSQL.
+    """
+    if after is not None:
+        queryset = queryset.filter(created_at__lte=after.created_at).filter(
+            Q(created_at__lt=after.created_at) | Q(**{f"{pk}__lt": after.pk})
+        )
+        return queryset.order_by("-created_at", f"-{pk}")
+    if before is not None:
+        queryset = queryset.filter(created_at__gte=before.created_at).filter(
+            Q(created_at__gt=before.created_at) | Q(**{f"{pk}__gt": before.pk})
+        )
+        return queryset.order_by("created_at", pk)
+    return queryset.order_by("-created_at", f"-{pk}")
+
+
+def _keys_by_name(
+    *, clinic, terms: list[str], filters: dict[str, str], after, before, count: int
+) -> list[ScreeningKey]:
+    """The first ``count`` screenings whose patient's name has a word starting with every term.
+
+    The longest term, likely the rarest, is walked in its index order (clinic, prefix, date), and
+    each row it gives is checked for the other terms through the unique (screening, prefix)
+    index, so the walk stops after ``count`` matches however many the clinic has in all.
+    """
+    leading, *others = sorted(set(terms), key=len, reverse=True)
+    prefixes = ScreeningNamePrefix.objects.filter(clinic=clinic, prefix=leading)
+    for term in others:
+        prefixes = prefixes.filter(
+            Exists(ScreeningNamePrefix.objects.filter(screening_id=OuterRef("screening_id"), prefix=term))
+        )
+    if filters:
+        prefixes = prefixes.filter(**{f"screening__{name}": value for name, value in filters.items()})
+    rows = _in_key_order(prefixes, pk="screening_id", after=after, before=before)
+    return [ScreeningKey(created_at=c, pk=p) for p, c in rows.values_list("screening_id", "created_at")[:count]]
+
+
+def _keys_by_patient_reference(*, clinic, query: str, filters, after, before, count: int) -> list[ScreeningKey]:
+    rows = Screening.objects.filter(clinic=clinic, patient_reference=query, **filters)
+    rows = _in_key_order(rows, pk="pk", after=after, before=before)
+    return [ScreeningKey(created_at=c, pk=p) for p, c in rows.values_list("pk", "created_at")[:count]]
+
+
+def screening_search(
+    *,
+    clinic,
+    query: str = "",
+    status: str = "",
+    risk: str = "",
+    after: ScreeningKey | None = None,
+    before: ScreeningKey | None = None,
+    offset: int = 0,
+    limit: int,
+) -> list[Screening]:
+    """A clinic's screenings newest first: at most ``limit`` of them, past ``offset`` rows or
+    past the key ``after`` (older) or ``before`` (newer), matching the search and filters.
+
+    A whole reference is looked up through its unique index; any other query is the start of
+    words of the patient's name ("jor ave" finds Jordan Avery) or the clinic's record number.
+    Every query is limited before anything is fetched and walks an index in list order, so a
+    page costs the same whatever the clinic's size and however many patients share a name.
+    """
+    filters = {name: value for name, value in (("status", status), ("overall_risk", risk)) if value}
+    listed = Screening.objects.select_related("clinician").only(*_LIST_FIELDS)
+    count = offset + limit
+    if not query or _REFERENCE.fullmatch(query):
+        rows = listed.filter(clinic=clinic, **filters)
+        if query:
+            rows = rows.filter(reference=query.upper())
+        found = list(_in_key_order(rows, pk="pk", after=after, before=before)[offset:count])
+        return found[::-1] if before is not None else found
+    keys = _keys_by_patient_reference(
+        clinic=clinic, query=query, filters=filters, after=after, before=before, count=count
+    )
+    terms = name_search_terms(query)
+    if terms:
+        keys += _keys_by_name(clinic=clinic, terms=terms, filters=filters, after=after, before=before, count=count)
+    ordered = sorted(set(keys), key=ScreeningKey.sort_value, reverse=before is None)[offset:count]
+    # The keys come from clinic-scoped lookups; the clinic is checked again here rather than in
+    # SQL, where SQLite would then walk all the clinic's rows by date instead of the page's ids.
+    rows = listed.only(*_LIST_FIELDS, "clinic_id").filter(pk__in=[key.pk for key in ordered])
+    by_pk = {s.pk: s for s in rows if s.clinic_id == clinic.pk}
+    found = [by_pk[key.pk] for key in ordered if key.pk in by_pk]
+    return found[::-1] if before is not None else found

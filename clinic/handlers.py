@@ -15,7 +15,7 @@ from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 class ExoSafeWSGIRequest(WSGIRequest):
     def _set_content_type_params(self, meta):
         try:
-            super()._set_content_type_params(meta)
+            super()._set_content_type_params(meta)  # type: ignore[misc]  # private, not in the stubs
         except LookupError:
             self._encoding = None
 

@@ -44,7 +44,7 @@ class RequestCharsetMiddleware:
         if not declared_charset_is_readable(request):
             logger.warning(
                 "Refused a request declared as %r: %s %s",
-                request.content_params.get("charset"),
+                (request.content_params or {}).get("charset"),
                 request.method,
                 request.path,
             )

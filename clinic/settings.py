@@ -129,15 +129,27 @@ TEMPLATES = [
 WSGI_APPLICATION = "clinic.wsgi.application"
 
 
+# SQLite, the embedded default. WAL lets pages read while another request writes (with the default
+# rollback journal every reader waits for the writer); IMMEDIATE takes the write lock when a
+# transaction starts, so two saves of the same screening queue up instead of failing with
+# "database is locked"; and a writer waits up to the busy timeout for the lock before giving up.
+# The journal mode is stored in the file; setting it on each new connection also converts a file
+# made before, and costs nothing once the file is in WAL mode.
+SQLITE_BUSY_TIMEOUT_SECONDS = env_int("DJANGO_SQLITE_BUSY_TIMEOUT_SECONDS", 20, minimum=1)
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+    "init_command": "PRAGMA journal_mode=WAL",
+}
+
+
 def _database_config() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "db.sqlite3",
-            # IMMEDIATE takes the write lock when a transaction starts, so two saves of the same
-            # screening queue up instead of failing with "database is locked".
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 60))
@@ -145,6 +157,8 @@ def _database_config() -> dict[str, Any]:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
     if config.get("ENGINE") not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...) or SQLite (sqlite:///...).")
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
     return dict(config)
 
 
@@ -178,6 +192,10 @@ AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 # Answers are saved at every step, so signing in again loses nothing that was saved.
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_MINUTES", 15, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# ... but the row is rewritten at most once a minute when its data have not changed, so that
+# signed-in pages do not write (see clinic.sessions). An idle session never outlives the limit.
+SESSION_ENGINE = "clinic.sessions"
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LOGIN_URL = "login"

@@ -38,6 +38,17 @@ def _checklist_installed(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _password_hasher(request, settings):
+    """MD5 instead of PBKDF2, whose deliberate 0.2 s a hash was most of the suite's time.
+
+    A test about passwords or sign-in (hashing, lockouts, changing a password) is marked
+    ``@pytest.mark.real_password_hasher`` and keeps the production hasher.
+    """
+    if request.node.get_closest_marker("real_password_hasher") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

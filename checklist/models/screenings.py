@@ -118,7 +118,8 @@ class Screening(models.Model):
             models.Index(fields=["clinic", "-created_at"], name="screening_clinic_created"),
             models.Index(fields=["clinic", "status", "-created_at"], name="screening_clinic_status"),
             models.Index(fields=["clinic", "overall_risk", "-created_at"], name="screening_clinic_risk"),
-            models.Index(fields=["clinic", "patient_reference"], name="screening_clinic_patient_ref"),
+            # In list order, so that a search by record number reads its page off the index.
+            models.Index(fields=["clinic", "patient_reference", "-created_at"], name="screening_patient_ref_newest"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -218,15 +219,21 @@ class ScreeningNamePrefix(models.Model):
 
     A name search is then an exact, indexed lookup ("jor" finds Jordan Avery) that costs the
     same with a hundred screenings as with a hundred thousand, on SQLite and PostgreSQL alike.
-    Kept up to date by the services that set the patient's name.
+    Kept up to date by the services that set the patient's name; ``created_at`` is the
+    screening's, which never changes.
     """
 
     clinic = models.ForeignKey("clinic.Clinic", on_delete=models.CASCADE, related_name="+")
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="name_prefixes")
     prefix = models.CharField(max_length=NAME_PREFIX_MAX)
+    created_at = models.DateTimeField(help_text=_("The screening's created_at, so that the lookup is in list order."))
 
     class Meta:
-        indexes = [models.Index(fields=["clinic", "prefix"], name="name_prefix_lookup")]
+        # Newest first, as the dashboard lists: a search reads the first page's rows off the
+        # index and stops, however many patients share the name (checklist.selectors).
+        indexes = [
+            models.Index(fields=["clinic", "prefix", "-created_at", "-screening"], name="name_prefix_newest_first")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["screening", "prefix"], name="name_prefix_once_per_screening"),
         ]

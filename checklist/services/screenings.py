@@ -62,7 +62,9 @@ def screening_name_index(screening: Screening) -> None:
     """Refresh the name-search prefixes after the patient's name was set or corrected."""
     ScreeningNamePrefix.objects.filter(screening=screening).delete()
     ScreeningNamePrefix.objects.bulk_create(
-        ScreeningNamePrefix(clinic_id=screening.clinic_id, screening=screening, prefix=prefix)
+        ScreeningNamePrefix(
+            clinic_id=screening.clinic_id, screening=screening, prefix=prefix, created_at=screening.created_at
+        )
         for prefix in sorted(ScreeningNamePrefix.prefixes_of(screening.patient_name))
     )
 

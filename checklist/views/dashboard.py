@@ -1,24 +1,21 @@
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from checklist.forms import DashboardFilterForm
-from checklist.models import Screening, ScreeningNamePrefix
-from checklist.models.screenings import name_search_terms
 from checklist.permissions import clinic_member_required
-from checklist.selectors import screenings_for_clinic
+from checklist.selectors import ScreeningKey, screening_search
 
-# What a screening reference looks like (models.screenings.new_screening_reference), in any case.
-_REFERENCE = re.compile(r"EXO-[0-9A-Z]{4}-[0-9A-Z]{4}", re.IGNORECASE)
 # Beyond this, a page number is a typo or a probe, not a clinician paging back through years.
 _MAX_PAGE = 10_000
+# The parameters that say which page; every other one (search and filters) carries over.
+_PAGING = ("page", "after", "before")
 
 
 @dataclass(frozen=True)
@@ -26,7 +23,9 @@ class ListPage:
     """One page of a newest-first list, with Newer/Older links but no total.
 
     Counting every matching row (as Django's Paginator does) costs as much as the clinic has
-    records; fetching one row more than a page tells whether an older page exists.
+    records; fetching one row more than a page tells whether an older page exists. The links
+    carry the key of the row they continue from (see ``ScreeningKey``), so the last page costs
+    what the first does.
     """
 
     object_list: list[Any]
@@ -49,6 +48,17 @@ class ListPage:
     def next_page_number(self) -> int:
         return self.number + 1
 
+    @property
+    def older_key(self) -> str:
+        return ScreeningKey.of(self.object_list[-1]).token if self.object_list else ""
+
+    @property
+    def newer_key(self) -> str:
+        """Empty when the newer page is the first, which is simply the newest rows."""
+        if self.previous_page_number <= 1 or not self.object_list:
+            return ""
+        return ScreeningKey.of(self.object_list[0]).token
+
 
 def _page_number(raw: str | None) -> int:
     try:
@@ -58,70 +68,37 @@ def _page_number(raw: str | None) -> int:
     return min(max(number, 1), _MAX_PAGE)
 
 
-def _search(clinic, query: str) -> Q:
-    """A whole reference is looked up through its unique index; anything else is the start of
-    words of the patient's name ("jor ave" finds Jordan Avery) or the clinic's record number.
-    Every lookup is an indexed equality, so search costs the same whatever the clinic's size.
-
-    The conditions are subqueries scoped to the clinic. The caller must not add the clinic
-    condition again: SQLite would then walk all the clinic's rows by date instead of the few
-    that match.
-    """
-    if _REFERENCE.fullmatch(query):
-        return Q(clinic=clinic, reference=query.upper())
-    matches = Q(pk__in=Screening.objects.filter(clinic=clinic, patient_reference=query).values("pk"))
-    terms = name_search_terms(query)
-    if terms:
-        by_name = Q()
-        for term in terms:
-            by_name &= Q(pk__in=ScreeningNamePrefix.objects.filter(clinic=clinic, prefix=term).values("screening_id"))
-        matches |= by_name
-    return matches
-
-
 @require_safe
 @clinic_member_required
 def dashboard(request):
     """The clinic's screenings, newest first, with search and filters."""
     form = DashboardFilterForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    # With a search, the clinic-scoped search conditions select the rows (see _search).
-    screenings = (
-        (Screening.objects.filter(_search(request.clinic, query)) if query else screenings_for_clinic(request.clinic))
-        .select_related("clinician")
-        .only(
-            "id",
-            "reference",
-            "patient_name",
-            "patient_reference",
-            "product_name",
-            "intended_use",
-            "intended_use_other",
-            "route",
-            "route_other",
-            "status",
-            "overall_risk",
-            "red_flag_count",
-            "caution_count",
-            "updated_at",
-            "created_at",
-            "clinician__username",
-            "clinician__first_name",
-            "clinician__last_name",
-        )
-    )
-    if form.is_valid():
-        if form.cleaned_data["status"]:
-            screenings = screenings.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["risk"]:
-            screenings = screenings.filter(overall_risk=form.cleaned_data["risk"])
-    screenings = screenings.order_by("-created_at", "-pk")
+    filters = form.cleaned_data if form.is_valid() else {}
     number = _page_number(request.GET.get("page"))
+    after = ScreeningKey.parse(request.GET.get("after"))
+    before = None if after else ScreeningKey.parse(request.GET.get("before"))
     size = settings.SCREENINGS_PER_PAGE
-    rows = list(screenings[(number - 1) * size : number * size + 1])
-    page = ListPage(object_list=rows[:size], number=number, has_next=len(rows) > size)
+    search = partial(
+        screening_search,
+        clinic=request.clinic,
+        query=filters.get("q", ""),
+        status=filters.get("status", ""),
+        risk=filters.get("risk", ""),
+        limit=size + 1,
+    )
+    # A page number without a key (typed, or an old bookmark) still finds its page.
+    rows = search(after=after, before=before, offset=0 if after or before else (number - 1) * size)
+    if before is not None and len(rows) <= size:
+        # No page newer than the one asked for: that is the first page, the newest rows.
+        number, before, rows = 1, None, search()
+    if before is not None:
+        # Newer rows, newest first: the extra one at the top says a still newer page exists.
+        page = ListPage(object_list=rows[-size:], number=max(number, 2), has_next=True)
+    else:
+        page = ListPage(object_list=rows[:size], number=number, has_next=len(rows) > size)
     query_without_page = request.GET.copy()
-    query_without_page.pop("page", None)
+    for name in _PAGING:
+        query_without_page.pop(name, None)
     return render(
         request,
         "checklist/dashboard.html",

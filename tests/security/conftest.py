@@ -1,16 +1,10 @@
 """Fixtures the hostile-input tests opt into (none is autouse, so the other security tests keep
-the production password hasher and the real PDF renderer)."""
+the real PDF renderer). Every test hashes passwords with MD5 unless marked
+``real_password_hasher`` (tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
-
-
-@pytest.fixture
-def fast_passwords(settings):
-    """MD5 hashing: these tests check a password on almost every request, and PBKDF2's
-    deliberate slowness would make a few hundred examples take minutes."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

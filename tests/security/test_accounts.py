@@ -7,13 +7,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
 
+# Sign-in and lockouts, tested with the hasher production uses.
+pytestmark = pytest.mark.real_password_hasher
+
 LOGIN = reverse("login")
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_passwords_are_hashed_with_the_production_hasher_here(alice):
+    assert alice.password.startswith("pbkdf2_sha256$")
 
 
 def attempt(client, username, password):

@@ -26,7 +26,7 @@ from tests.security.hostile import (
 )
 from tests.views.helpers import consent_post
 
-pytestmark = pytest.mark.usefixtures("fast_passwords", "stub_pdf")
+pytestmark = pytest.mark.usefixtures("stub_pdf")
 
 
 def consent_url(screening) -> str:

@@ -37,7 +37,7 @@ from tests.security.hostile import (
 )
 from tests.views.helpers import consent_post, start_post, step_post
 
-pytestmark = pytest.mark.usefixtures("fast_passwords", "stub_pdf")
+pytestmark = pytest.mark.usefixtures("stub_pdf")
 
 START = reverse("checklist:screening-start")
 

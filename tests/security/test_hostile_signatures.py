@@ -265,7 +265,7 @@ def test_any_text_as_a_signature_is_refused_or_cleaned(value):
 # --- Through the consent page -------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("fast_passwords", "stub_pdf")
+@pytest.mark.usefixtures("stub_pdf")
 @pytest.mark.parametrize(
     "name",
     [
@@ -297,7 +297,7 @@ def test_the_consent_page_refuses_a_malformed_signature_and_signs_nothing(
     assert world_fingerprint() == before
 
 
-@pytest.mark.usefixtures("fast_passwords", "stub_pdf")
+@pytest.mark.usefixtures("stub_pdf")
 def test_the_consent_page_stores_a_clean_copy_of_a_valid_signature(alice_client, make_screening, clinic_a, alice):
     screening = make_screening(clinic_a, alice, answers="clean")
     padded = GOOD + b"<script>trailing</script>"

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+import re
+from html import unescape
+
+import pytest
+from django.test import Client
 from django.urls import reverse
+
+from checklist.models import Screening, ScreeningNamePrefix
 
 URL = reverse("checklist:dashboard")
 
@@ -73,3 +80,74 @@ def test_search_finds_names_by_the_start_of_any_word_and_never_another_clinics(
         assert "Zoe Quill" not in html, query
     assert "No screening matches" in alice_client.get(URL, {"q": "MRN-777"}).content.decode()
     assert "No screening matches" in alice_client.get(URL, {"q": "uill"}).content.decode()
+
+
+def _older_link(html: str) -> str | None:
+    match = re.search(r'href="\?([^"]*)">Older</a>', html)
+    return unescape(match.group(1)) if match else None
+
+
+def _newer_link(html: str) -> str | None:
+    match = re.search(r'href="\?([^"]*)">Newer</a>', html)
+    return unescape(match.group(1)) if match else None
+
+
+def _listed(html: str, names) -> list[str]:
+    return sorted((n for n in names if n in html), key=html.index)
+
+
+def _same_moment(screenings) -> None:
+    """Give screenings one created_at, so that only their ids order them."""
+    moment = screenings[0].created_at
+    Screening.objects.filter(pk__in=[s.pk for s in screenings]).update(created_at=moment)
+    ScreeningNamePrefix.objects.filter(screening__in=screenings).update(created_at=moment)
+
+
+@pytest.mark.parametrize("query", [{}, {"q": "garcia"}, {"q": "ana garcia"}, {"q": "g", "status": "draft"}])
+def test_older_and_newer_links_page_through_every_screening_once(
+    alice_client, make_screening, clinic_a, alice, clinic_b, bob, settings, query
+):
+    settings.SCREENINGS_PER_PAGE = 2
+    made = [make_screening(clinic_a, alice, patient_name=f"Ana Garcia {word}") for word in ("one", "two", "three")]
+    made += [make_screening(clinic_a, alice, patient_name=f"Ana Garcia {word}") for word in ("four", "five", "six")]
+    _same_moment(made[1:4])  # ties on the date are broken by id, never shown twice or skipped
+    make_screening(clinic_a, alice, patient_name="Ben Brown")
+    make_screening(clinic_b, bob, patient_name="Ana Garcia elsewhere")
+    newest_first = Screening.objects.filter(pk__in=[s.pk for s in made]).order_by("-created_at", "-pk")
+    names = [s.patient_name for s in newest_first]
+    pages = [alice_client.get(URL, query).content.decode()]
+    while (link := _older_link(pages[-1])) is not None:
+        assert "after=" in link
+        pages.append(alice_client.get(f"{URL}?{link}").content.decode())
+    seen = [name for html in pages for name in _listed(html, names)]
+    assert seen == names  # newest first (the model's order), each once
+    assert all("elsewhere" not in html for html in pages)
+    assert len(pages) >= 3
+    assert all(f"Page {n}" in html for n, html in enumerate(pages, start=1))
+    back = pages[-1]
+    for expected in reversed(pages[:-1]):
+        back = alice_client.get(f"{URL}?{_newer_link(back)}").content.decode()
+        assert _listed(back, names) == _listed(expected, names)
+    assert _newer_link(back) is None
+
+
+def test_a_key_from_another_clinic_shows_nothing_of_it(
+    alice_client, make_screening, clinic_a, alice, clinic_b, bob, settings
+):
+    settings.SCREENINGS_PER_PAGE = 1
+    for i in range(2):
+        make_screening(clinic_b, bob, patient_name=f"Bee Patient {i}")
+    make_screening(clinic_a, alice, patient_name="Own Patient")
+    other = Client()
+    other.force_login(bob)
+    link = _older_link(other.get(URL).content.decode())
+    html = alice_client.get(f"{URL}?{link}").content.decode()
+    assert "Bee Patient" not in html
+
+
+@pytest.mark.parametrize("key", ["x", "1-zz", "99999999999999999-" + "0" * 32, "-1-" + "a" * 32])
+def test_a_broken_page_key_shows_the_newest_page(alice_client, make_screening, clinic_a, alice, key):
+    make_screening(clinic_a, alice, patient_name="Newest Patient")
+    for name in ("after", "before"):
+        response = alice_client.get(URL, {name: key})
+        assert response.status_code == 200 and "Newest Patient" in response.content.decode()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from checklist.models import Answer, AuditEvent, Screening
@@ -65,6 +66,7 @@ def test_signing_locks_everything(alice_client, make_screening, clinic_a, alice)
     assert screening.decision == "wait"
 
 
+@pytest.mark.real_password_hasher
 def test_a_wrong_password_does_not_sign(alice_client, make_screening, clinic_a, alice):
     screening = make_screening(clinic_a, alice, answers="clean")
     response = alice_client.post(consent_url(screening), consent_post(screening, "not-my-password"))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -27,6 +28,7 @@ def test_an_admin_adds_a_clinician_to_their_own_clinic(client, carol, clinic_a):
     assert member.clinic == clinic_a and member.role == "clinician"
 
 
+@pytest.mark.real_password_hasher
 def test_weak_passwords_and_taken_usernames_are_refused(client, carol):
     client.force_login(carol)
     response = client.post(URL, new_member(password="password"))
