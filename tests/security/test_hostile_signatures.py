@@ -310,7 +310,7 @@ def test_the_consent_page_stores_a_clean_copy_of_a_valid_signature(alice_client,
     assert stored.startswith(PNG_MAGIC) and b"script" not in stored
 
 
-@pytest.mark.usefixtures("fast_passwords", "stub_pdf")
+@pytest.mark.usefixtures("stub_pdf")
 def test_the_consent_page_stores_none_of_a_signatures_icc_profile(alice_client, make_screening, clinic_a, alice):
     screening = make_screening(clinic_a, alice, answers="clean")
     raw = striped_png(SMUGGLING_CHUNKS["iCCP"])

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.security.hostile import world_fingerprint
 from tests.security.test_isolation import ROUTES, all_route_names, url_for
 
-pytestmark = pytest.mark.usefixtures("fast_passwords", "stub_pdf")
+pytestmark = pytest.mark.usefixtures("stub_pdf")
 
 BAD_REQUEST_PAGE = "That request could not be understood"
 CSRF_SECRET = "a" * 32  # an unmasked secret: the cookie and the token may be the same string
