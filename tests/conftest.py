@@ -2,6 +2,10 @@
 
 alice is a clinician of clinic A, carol is alice's clinic admin, and bob works at clinic B and
 must never see anything of A's.
+
+Clinic admins, content editors and superusers must pass a second factor before any page: sign
+them in with :func:`login_verified` (or the ``carol_client`` fixture), not ``force_login`` alone,
+which leaves them at the code page.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import itertools
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from checklist.demo import CLEAN_ANSWERS, RISKY_ANSWERS, answer_all_sections, demo_start_data, sign_screening
 from checklist.models import ChecklistVersion, Jurisdiction, Screening
@@ -95,9 +101,35 @@ def bob(clinic_b):
     return make_member(clinic_b, "bob")
 
 
+def login_verified(client, user) -> TOTPDevice:
+    """Sign ``user`` in as if they had typed their password and a code: ``force_login`` plus a
+    confirmed authenticator (made if they have none) recorded as the session's second factor."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def totp_now(device: TOTPDevice) -> str:
+    """The code the authenticator app shows now for this device."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+
+
 @pytest.fixture
 def alice_client(client, alice):
     client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def carol_client(client, carol):
+    login_verified(client, carol)
     return client
 
 
