@@ -11,11 +11,13 @@ which leaves them at the code page.
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from checklist.demo import CLEAN_ANSWERS, RISKY_ANSWERS, answer_all_sections, demo_start_data, sign_screening
@@ -115,10 +117,12 @@ def login_verified(client, user) -> TOTPDevice:
 
 
 def totp_now(device: TOTPDevice) -> str:
-    """The code the authenticator app shows now for this device."""
-    from django_otp.oath import totp
-
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+    """The code an authenticator app would show for this device, and that it will accept now: the
+    current time step's, or the next step's when this step's code was already used (a code works
+    once, and the device allows one step of clock drift)."""
+    device.refresh_from_db()
+    step_now = int((time.time() - device.t0) // device.step) + device.drift
+    return f"{hotp(device.bin_key, max(step_now, device.last_t + 1), device.digits):0{device.digits}d}"
 
 
 @pytest.fixture
