@@ -15,11 +15,19 @@ urlpatterns = [
     path("screenings/<uuid:screening_id>/review/", steps.screening_review, name="screening-review"),
     path("screenings/<uuid:screening_id>/consent/", steps.screening_consent, name="screening-consent"),
     path("screenings/<uuid:screening_id>/void/", screenings.screening_void_view, name="screening-void"),
+    path(
+        "screenings/<uuid:screening_id>/void/confirm/", screenings.screening_void_confirm, name="screening-void-confirm"
+    ),
     path("screenings/<uuid:screening_id>/correct/", screenings.screening_correct_view, name="screening-correct"),
     path("screenings/<uuid:screening_id>/pdf/", documents.screening_pdf, name="screening-pdf"),
     path("verify/", documents.verify, name="verify"),
     path("verify/<str:code>/", documents.verify_code, name="verify-code"),
     path("staff/", staff.staff_list, name="staff"),
     path("staff/<int:membership_id>/", staff.staff_update, name="staff-update"),
+    path(
+        "staff/<int:membership_id>/second-factor/reset/",
+        staff.staff_second_factor_reset,
+        name="staff-second-factor-reset",
+    ),
     path("audit/", staff.audit_log_view, name="audit-log"),
 ]

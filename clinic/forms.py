@@ -114,3 +114,17 @@ class StaffCreateForm(forms.Form):
 class StaffUpdateForm(forms.Form):
     role = forms.ChoiceField(choices=Membership.Role.choices)
     is_active = forms.BooleanField(required=False)
+
+
+class CodeForm(forms.Form):
+    """One code: six digits from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, help_text: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = help_text

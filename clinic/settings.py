@@ -73,7 +73,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "tes
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "clinic.admin_apps.ExoSafeAdminConfig",  # django.contrib.admin, its site asking for a second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -86,6 +86,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "pgtrigger",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clinic",
     "checklist",
 ]
@@ -98,6 +101,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Holds admins, editors and enrolled clinicians at the code (or enrolment) page until verified.
+    "clinic.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -187,6 +193,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
+
+# Second factor (django-otp): TOTP from an authenticator app, with one-time recovery codes. Every
+# wrong code doubles the wait before the next try (1 s, 2 s, 4 s ...) and counts as a failed
+# sign-in for the lockout above. See docs/security.md.
+OTP_TOTP_ISSUER = "ExoSafe"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+SECOND_FACTOR_RECOVERY_CODES = 10
 
 # Shared tablets: an idle session ends after this many minutes (every request renews it).
 # Answers are saved at every step, so signing in again loses nothing that was saved.

@@ -2,15 +2,23 @@
 
 alice is a clinician of clinic A, carol is alice's clinic admin, and bob works at clinic B and
 must never see anything of A's.
+
+Clinic admins, content editors and superusers must pass a second factor before any page: sign
+them in with :func:`login_verified` (or the ``carol_client`` fixture), not ``force_login`` alone,
+which leaves them at the code page.
 """
 
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import hotp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from checklist.demo import CLEAN_ANSWERS, RISKY_ANSWERS, answer_all_sections, demo_start_data, sign_screening
 from checklist.models import ChecklistVersion, Jurisdiction, Screening
@@ -106,9 +114,37 @@ def bob(clinic_b):
     return make_member(clinic_b, "bob")
 
 
+def login_verified(client, user) -> TOTPDevice:
+    """Sign ``user`` in as if they had typed their password and a code: ``force_login`` plus a
+    confirmed authenticator (made if they have none) recorded as the session's second factor."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def totp_now(device: TOTPDevice) -> str:
+    """The code an authenticator app would show for this device, and that it will accept now: the
+    current time step's, or the next step's when this step's code was already used (a code works
+    once, and the device allows one step of clock drift)."""
+    device.refresh_from_db()
+    step_now = int((time.time() - device.t0) // device.step) + device.drift
+    return f"{hotp(device.bin_key, max(step_now, device.last_t + 1), device.digits):0{device.digits}d}"
+
+
 @pytest.fixture
 def alice_client(client, alice):
     client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def carol_client(client, carol):
+    login_verified(client, carol)
     return client
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from checklist.forms import ScreeningDetailsForm, VoidForm
 from checklist.history import screening_history
-from checklist.models import ScreeningLocked
+from checklist.models import Screening, ScreeningLocked
 from checklist.permissions import clinic_member_required, get_screening_for_user
 from checklist.selectors import screening_signed_record
 from checklist.services.screenings import (
@@ -54,7 +54,6 @@ def screening_detail(request, screening_id):
     context: dict[str, Any] = {
         "screening": screening,
         "resume": None if screening.is_locked else flow.resume_step(),
-        "void_form": VoidForm(),
         "record": screening_signed_record(screening),
         "corrections": screening.corrections.only("id", "reference", "status", "created_at"),
     }
@@ -63,20 +62,47 @@ def screening_detail(request, screening_id):
     return render(request, "checklist/screening_detail.html", context)
 
 
+def _voidable_by_admin(request, screening_id):
+    """The screening to void: one of the clinic's (else 404), and only for a clinic admin (else 403)."""
+    screening = get_screening_for_user(request, screening_id, with_clinician=True)
+    if not request.membership.is_admin:
+        raise PermissionDenied(_("Only a clinic admin can void a signed screening."))
+    return screening
+
+
+def _refused_reason_key(screening) -> str:
+    return f"void_reason_refused:{screening.pk}"
+
+
+@require_safe
+@clinic_member_required
+def screening_void_confirm(request, screening_id):
+    """The confirmation page: which patient and record, and why it is void. A reason that was
+    refused comes back in the box, with the error, so nothing typed is lost."""
+    screening = _voidable_by_admin(request, screening_id)
+    if screening.status != Screening.Status.SIGNED:
+        messages.info(request, _("Only a signed screening can be voided."))
+        return redirect("checklist:screening-detail", screening.pk)
+    refused = request.session.pop(_refused_reason_key(screening), None)
+    form = VoidForm({"reason": refused}) if refused is not None else VoidForm()
+    return render(request, "checklist/screening_void.html", {"screening": screening, "form": form})
+
+
 @require_POST
 @clinic_member_required
 def screening_void_view(request, screening_id):
-    screening = get_screening_for_user(request, screening_id)
+    screening = _voidable_by_admin(request, screening_id)
     form = VoidForm(request.POST)
-    if form.is_valid():
-        try:
-            screening_void(screening=screening, user=request.user, reason=form.cleaned_data["reason"])
-        except (ValidationError, ScreeningLocked) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        else:
-            messages.success(request, _("The screening is now void. The reason is kept with the record."))
-    else:
+    if not form.is_valid():
+        request.session[_refused_reason_key(screening)] = request.POST.get("reason", "")[:10_000]
         messages.error(request, _("Say why this screening is void (up to 1000 characters, no control characters)."))
+        return redirect("checklist:screening-void-confirm", screening.pk)
+    try:
+        screening_void(screening=screening, user=request.user, reason=form.cleaned_data["reason"])
+    except (ValidationError, ScreeningLocked) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("The screening is now void. The reason is kept with the record."))
     return redirect("checklist:screening-detail", screening.pk)
 
 

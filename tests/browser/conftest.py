@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import PASSWORD, make_clinic, make_member
+from tests.conftest import PASSWORD, make_clinic, make_member, totp_now
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls from tests that run Playwright's loop
 
@@ -87,11 +88,16 @@ def check_accessibility(axe_source):
     return _check
 
 
-def sign_in(page, live_server, username: str, password: str = PASSWORD) -> None:
+def sign_in(page, live_server, username: str, password: str = PASSWORD, *, device=None) -> None:
+    """Sign in; with ``device`` (an enrolled authenticator), type its code on the code page too."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if device is not None:
+        page.wait_for_url(re.compile(r"/accounts/code/"))
+        page.get_by_label("Code").fill(totp_now(device))
+        page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{live_server.url}/")
 
 

@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -243,3 +244,25 @@ def test_a_section_completed_with_the_keyboard_alone(page, live_server, clinic_p
     saved = dict(Answer.objects.filter(screening=screening).values_list("question__code", "value"))
     required = [q.code for q in section.questions if q.required]
     assert all(saved.get(code) for code in required), saved
+
+
+def test_an_admin_voids_a_signed_record_after_confirming_it(
+    page, live_server, clinic_people, make_screening_for_browser, check_accessibility
+):
+    clinic, nina, omar = clinic_people
+    screening = make_screening_for_browser(clinic, nina, patient_name="Vera Void")
+    device = TOTPDevice.objects.create(user=omar, name="Browser test authenticator", confirmed=True)
+    sign_in(page, live_server, "omar", device=device)
+    page.goto(f"{live_server.url}/screenings/{screening.pk}/")
+    page.get_by_role("link", name="Void this record…").click()
+    expect(page.get_by_role("heading", name="Void this signed record?")).to_be_visible()
+    expect(page.get_by_text("Vera Void")).to_be_visible()
+    expect(page.get_by_text(screening.reference, exact=True)).to_be_visible()
+    check_accessibility(page, "void confirmation")
+    page.get_by_role("button", name=f"Void {screening.reference}").click()
+    expect(page.get_by_text("Say why this screening is void")).to_be_visible()
+    assert Screening.objects.get(pk=screening.pk).status == Screening.Status.SIGNED
+    page.get_by_label("Why is this screening void?").fill("Entered for the wrong patient")
+    page.get_by_role("button", name=f"Void {screening.reference}").click()
+    expect(page.get_by_text("The screening is now void.")).to_be_visible()
+    assert Screening.objects.get(pk=screening.pk).void_reason == "Entered for the wrong patient"

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from checklist.models import Screening
 from clinic.models import Clinic, Membership
+from tests.conftest import login_verified
 
 
 def test_it_creates_the_demo_and_is_idempotent(db, settings, tmp_path, monkeypatch):
@@ -32,7 +33,7 @@ def test_it_creates_the_demo_and_is_idempotent(db, settings, tmp_path, monkeypat
 
 def test_the_editor_can_open_the_checklist_in_the_admin(db, client):
     call_command("seed_demo", stdout=io.StringIO())
-    client.force_login(get_user_model().objects.get(username="demo-editor"))
+    login_verified(client, get_user_model().objects.get(username="demo-editor"))
     response = client.get("/admin/checklist/question/")
     assert response.status_code == 200
     assert "source_origin" in response.content.decode()

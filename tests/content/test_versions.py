@@ -9,6 +9,7 @@ from django.urls import reverse
 from checklist.models import ChecklistVersion, Choice, PublishedVersionLocked, Question, Section
 from checklist.selectors import checklist_spec
 from checklist.services.checklist_versions import checklist_version_copy, checklist_version_publish
+from tests.conftest import login_verified
 
 
 def test_a_published_version_refuses_edits(version):
@@ -61,7 +62,7 @@ def editor(django_user_model):
 
 
 def test_the_admin_shows_a_published_version_read_only(client, editor, version):
-    client.force_login(editor)
+    login_verified(client, editor)
     question = Question.objects.filter(section__version=version).first()
     response = client.get(reverse("admin:checklist_question_change", args=[question.pk]))
     assert response.status_code == 200
@@ -71,7 +72,7 @@ def test_the_admin_shows_a_published_version_read_only(client, editor, version):
 
 
 def test_the_admin_copy_and_publish_actions(client, editor, version):
-    client.force_login(editor)
+    login_verified(client, editor)
     url = reverse("admin:checklist_checklistversion_changelist")
     response = client.post(url, {"action": "copy_as_new_draft", "_selected_action": [version.pk]}, follow=True)
     assert "Copied v1 to draft v2" in response.content.decode()

@@ -161,12 +161,6 @@ def test_password_change_needs_a_signed_in_user(client, alice):
 # --- Staff: create ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def carol_client(client, carol):
-    client.force_login(carol)
-    return client
-
-
 @HOSTILE
 @given(field=st.sampled_from(["username", "first_name", "last_name", "email", "role"]), value=hostile_text)
 def test_adding_staff_with_hostile_text_stores_it_cleanly_or_refuses(carol_client, carol, field, value):

@@ -453,8 +453,9 @@ def test_legitimate_but_odd_text_is_kept_and_escaped_everywhere_it_shows(alice_c
 
 
 @pytest.fixture
-def signed(make_screening, clinic_a, alice):
-    return make_screening(clinic_a, alice, answers="risky", signed=True)
+def signed(make_screening, clinic_a, carol):
+    """Run and signed by carol, a clinic admin, who may also void it."""
+    return make_screening(clinic_a, carol, answers="risky", signed=True)
 
 
 @pytest.fixture
@@ -489,19 +490,19 @@ def test_posts_to_a_signed_or_voided_screening_change_nothing(alice_client, requ
     assert signed_rows(screening) == before
 
 
-def test_voiding_twice_keeps_the_first_reason(alice_client, voided):
+def test_voiding_twice_keeps_the_first_reason(carol_client, voided):
     before = signed_rows(voided)
-    response = alice_client.post(reverse("checklist:screening-void", args=[voided.pk]), {"reason": "Another reason"})
+    response = carol_client.post(reverse("checklist:screening-void", args=[voided.pk]), {"reason": "Another reason"})
     assert response.status_code == 302
-    assert "already void" in alice_client.get(response["Location"]).content.decode()
+    assert "already void" in carol_client.get(response["Location"]).content.decode()
     assert signed_rows(voided) == before
 
 
-def test_a_draft_cannot_be_voided_whatever_the_reason(alice_client, draft):
+def test_a_draft_cannot_be_voided_whatever_the_reason(carol_client, draft):
     before = world_fingerprint()
-    response = alice_client.post(reverse("checklist:screening-void", args=[draft.pk]), {"reason": "Because"})
+    response = carol_client.post(reverse("checklist:screening-void", args=[draft.pk]), {"reason": "Because"})
     assert response.status_code == 302
-    assert "Only a signed screening is voided" in alice_client.get(response["Location"]).content.decode()
+    assert "Only a signed screening is voided" in carol_client.get(response["Location"]).content.decode()
     assert world_fingerprint() == before
 
 
@@ -519,12 +520,12 @@ def test_a_stale_tab_posting_to_a_signed_screening_gets_403_not_500(alice_client
 
 @HOSTILE
 @given(reason=hostile_text)
-def test_a_void_reason_is_stored_as_typed_or_refused(alice_client, signed, reason):
+def test_a_void_reason_is_stored_as_typed_or_refused(carol_client, signed, reason):
     expected = accepted_text(reason, max_length=1000, required=True)
     url = reverse("checklist:screening-void", args=[signed.pk])
     with rolled_back():
         before = world_fingerprint()
-        response = alice_client.post(url, {"reason": reason})
+        response = carol_client.post(url, {"reason": reason})
         assert response.status_code == 302
         screening = Screening.objects.get(pk=signed.pk)
         if expected is None:
@@ -532,13 +533,13 @@ def test_a_void_reason_is_stored_as_typed_or_refused(alice_client, signed, reaso
             assert world_fingerprint() == before
         else:
             assert screening.status == Screening.Status.VOIDED and screening.void_reason == expected
-            html = alice_client.get(response["Location"]).content.decode()
+            html = carol_client.get(response["Location"]).content.decode()
             assert escape(expected) in html
 
 
-def test_void_ignores_tampered_fields(alice_client, signed, bob):
+def test_void_ignores_tampered_fields(carol_client, signed, bob):
     url = reverse("checklist:screening-void", args=[signed.pk])
-    alice_client.post(url, {"reason": "Duplicate", "voided_by": bob.pk, "status": "draft", "decision": "proceed"})
+    carol_client.post(url, {"reason": "Duplicate", "voided_by": bob.pk, "status": "draft", "decision": "proceed"})
     signed.refresh_from_db()
     assert signed.status == Screening.Status.VOIDED and signed.voided_by == signed.clinician
     assert signed.decision == "wait"

@@ -11,11 +11,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from checklist.models import Screening
 from clinic.models import Membership
-from tests.conftest import make_member
+from tests.conftest import login_verified, make_member
 
 # name -> (method, who may use it, what it needs)
 #   "public": anyone; "member": any signed-in member of a clinic; "admin": clinic admins only;
-#   "screening": members of the screening's clinic (others get 404); "auth": Django's sign-in pages.
+#   "screening": members of the screening's clinic (others get 404); "admin-screening": the same,
+#   and then clinic admins only (a clinician gets 403); "auth": any signed-in user.
 ROUTES = {
     "checklist:dashboard": ("get", "member"),
     "checklist:screening-start": ("get", "member"),
@@ -24,18 +25,23 @@ ROUTES = {
     "checklist:screening-step": ("get", "screening"),
     "checklist:screening-review": ("get", "screening"),
     "checklist:screening-consent": ("get", "screening"),
-    "checklist:screening-void": ("post", "screening"),
+    "checklist:screening-void": ("post", "admin-screening"),
+    "checklist:screening-void-confirm": ("get", "admin-screening"),
     "checklist:screening-correct": ("post", "screening"),
     "checklist:screening-pdf": ("get", "screening"),
     "checklist:verify": ("get", "public"),
     "checklist:verify-code": ("get", "public"),
     "checklist:staff": ("get", "admin"),
     "checklist:staff-update": ("post", "admin-member"),
+    "checklist:staff-second-factor-reset": ("post", "admin-member"),
     "checklist:audit-log": ("get", "admin"),
     "login": ("get", "public"),
     "logout": ("post", "auth"),
     "password_change": ("get", "auth"),
     "password_change_done": ("get", "auth"),
+    "account": ("get", "auth"),
+    "second-factor-verify": ("get", "auth"),
+    "second-factor-enrol": ("get", "auth"),
 }
 
 
@@ -68,11 +74,12 @@ def world(make_screening, clinic_a, alice, carol, bob):
 def url_for(name: str, world, carol) -> str:
     if name == "checklist:verify-code":
         return reverse(name, args=[world["signed"].verification_code])
-    if name == "checklist:staff-update":
+    if name in {"checklist:staff-update", "checklist:staff-second-factor-reset"}:
         return reverse(name, args=[carol.membership.pk])
-    if ROUTES[name][1] != "screening":
+    if ROUTES[name][1] not in ("screening", "admin-screening"):
         return reverse(name)
-    screening = world["signed"] if name in {"checklist:screening-void", "checklist:screening-pdf"} else world["draft"]
+    signed_pages = {"checklist:screening-void", "checklist:screening-void-confirm", "checklist:screening-pdf"}
+    screening = world["signed"] if name in signed_pages else world["draft"]
     if name == "checklist:screening-step":
         return reverse(name, args=[screening.pk, "source"])
     return reverse(name, args=[screening.pk])
@@ -101,9 +108,9 @@ def test_who_may_reach_each_url(name, client, world, alice, carol, bob, clinic_b
     client.force_login(bob)
     if kind in ("admin", "admin-member"):
         assert call(client, name, url).status_code == 403
-        client.force_login(make_member(clinic_b, "dora", Membership.Role.ADMIN))
+        login_verified(client, make_member(clinic_b, "dora", Membership.Role.ADMIN))
     other = call(client, name, url)
-    if kind in ("screening", "admin-member"):
+    if kind in ("screening", "admin-member", "admin-screening"):
         assert other.status_code == 404
     else:
         assert other.status_code in (200, 302)
@@ -111,15 +118,15 @@ def test_who_may_reach_each_url(name, client, world, alice, carol, bob, clinic_b
 
     client.force_login(alice)
     member = call(client, name, url)
-    if kind in ("admin", "admin-member"):
+    if kind in ("admin", "admin-member", "admin-screening"):
         assert member.status_code == 403
-        client.force_login(carol)
+        login_verified(client, carol)
         member = call(client, name, url)
     assert member.status_code in (200, 302), (name, member.status_code)
 
 
 def test_content_editing_is_for_staff_users_only(client, alice, carol):
     for user in (alice, carol):
-        client.force_login(user)
+        login_verified(client, user)
         response = client.get(reverse("admin:checklist_question_changelist"))
         assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from clinic.models import Membership
+from tests.conftest import login_verified
 from tests.views.helpers import new_member
 
 URL = reverse("checklist:staff")
@@ -15,13 +16,13 @@ def test_only_clinic_admins_manage_staff(client, alice, carol):
     assert client.get(URL).status_code == 403
     assert client.post(URL, new_member()).status_code == 403
     assert client.get(reverse("checklist:audit-log")).status_code == 403
-    client.force_login(carol)
+    login_verified(client, carol)
     assert client.get(URL).status_code == 200
     assert client.get(reverse("checklist:audit-log")).status_code == 200
 
 
 def test_an_admin_adds_a_clinician_to_their_own_clinic(client, carol, clinic_a):
-    client.force_login(carol)
+    login_verified(client, carol)
     response = client.post(URL, new_member())
     assert response.status_code == 302
     member = Membership.objects.get(user__username="newnurse")
@@ -30,7 +31,7 @@ def test_an_admin_adds_a_clinician_to_their_own_clinic(client, carol, clinic_a):
 
 @pytest.mark.real_password_hasher
 def test_weak_passwords_and_taken_usernames_are_refused(client, carol):
-    client.force_login(carol)
+    login_verified(client, carol)
     response = client.post(URL, new_member(password="password"))
     assert response.status_code == 400
     assert "too common" in response.content.decode()
@@ -40,7 +41,7 @@ def test_weak_passwords_and_taken_usernames_are_refused(client, carol):
 
 
 def test_an_admin_can_deactivate_a_clinician_but_not_themself(client, carol, alice):
-    client.force_login(carol)
+    login_verified(client, carol)
     client.post(reverse("checklist:staff-update", args=[alice.membership.pk]), {"role": "clinician"})
     alice.refresh_from_db()
     assert not alice.is_active
@@ -50,7 +51,7 @@ def test_an_admin_can_deactivate_a_clinician_but_not_themself(client, carol, ali
 
 
 def test_another_clinics_member_is_404(client, carol, bob):
-    client.force_login(carol)
+    login_verified(client, carol)
     response = client.post(reverse("checklist:staff-update", args=[bob.membership.pk]), {"role": "admin"})
     assert response.status_code == 404
     bob.membership.refresh_from_db()

@@ -94,7 +94,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo clinic ready ({created} screenings created). Sign in at http://127.0.0.1:8000/ as "
                 f"demo-clinician, demo-admin (clinic admin) or demo-editor (content admin) with password "
-                f"'{password}'. Demo only."
+                f"'{password}'; demo-admin and demo-editor set up a second factor at their first sign-in. Demo only."
             )
         )
 
