@@ -81,8 +81,8 @@ def enrol(request):
                     device.refresh_from_db()
                     django_otp.login(request, device)
                     request.session[OWES_CODE_SESSION_KEY] = True
-                    context = {"codes": codes, "next": _next_url(request)}
-                    return render(request, "registration/second_factor_codes.html", context)
+                    shown = {"codes": codes, "next": _next_url(request)}
+                    return render(request, "registration/second_factor_codes.html", shown)
     context: dict[str, Any] = {
         "form": form,
         "qr_data_uri": segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2),
