@@ -285,10 +285,12 @@ def screening_sign(
     signature_png: bytes | None,
     attested_by,
 ) -> Screening:
-    """Sign in one step: status, time, a frozen snapshot of the findings, the PDF; answers locked.
+    """Sign in one short transaction: status, time, signature, ticks, a frozen snapshot; answers locked.
 
     The row is locked first, so two simultaneous submissions produce exactly one signature; the
-    second sees a signed screening and is refused.
+    second sees a signed screening and is refused. The take-home PDF is rendered afterwards, by a
+    background task queued when this commits (``checklist.services.signed_pdf``): the lock is
+    held for milliseconds, not for the second a render takes.
     """
     screening = (
         Screening.objects.select_for_update().select_related("jurisdiction", "version", "clinic").get(pk=screening.pk)
@@ -318,7 +320,6 @@ def screening_sign(
     screening.findings_snapshot = screening_snapshot(screening, spec, assessment)
     screening.overall_risk = assessment.level.code
     screening.status = Screening.Status.SIGNED
-    _attach_pdf(screening)
     screening.save()
     audit_log(
         clinic=screening.clinic,
@@ -328,14 +329,15 @@ def screening_sign(
         decision=decision,
         findings=len(assessment.findings),
     )
+    _queue_pdf(screening)
     return screening
 
 
-def _attach_pdf(screening: Screening) -> None:
-    """Render the take-home PDF once, at signing; downloads serve exactly these bytes."""
-    from checklist.pdf import attach_signed_pdf
+def _queue_pdf(screening: Screening) -> None:
+    """The take-home PDF is rendered once, after signing; downloads serve exactly those bytes."""
+    from checklist.services.signed_pdf import signed_pdf_render_requested  # it imports pdf, which imports us
 
-    attach_signed_pdf(screening)
+    signed_pdf_render_requested(screening=screening)
 
 
 @transaction.atomic

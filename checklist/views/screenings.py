@@ -12,7 +12,7 @@ from checklist.forms import ScreeningDetailsForm, VoidForm
 from checklist.history import screening_history
 from checklist.models import ScreeningLocked
 from checklist.permissions import clinic_member_required, get_screening_for_user
-from checklist.selectors import checklist_spec
+from checklist.selectors import checklist_spec, signed_pdf_status
 from checklist.services.screenings import (
     NoPublishedChecklist,
     screening_answers,
@@ -88,6 +88,7 @@ def screening_detail(request, screening_id):
         "void_form": VoidForm(),
         "snapshot": screening.findings_snapshot,
         "corrections": screening.corrections.only("id", "reference", "status", "created_at"),
+        "pdf_status": signed_pdf_status(screening) if screening.is_locked else None,
     }
     if request.membership.is_admin:
         context["history"] = screening_history(screening)

@@ -207,7 +207,7 @@ def screening_consent(request, screening_id):
                 form.add_error(None, exc)
                 status = 400
             else:
-                messages.success(request, _("Signed. The take-home PDF is ready to print or download."))
+                messages.success(request, _("Signed. The take-home PDF is being prepared and appears below."))
                 return redirect("checklist:screening-detail", screening.pk)
         else:
             status = 400
