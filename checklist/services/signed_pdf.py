@@ -38,18 +38,20 @@ def signed_pdf_render_requested(*, screening: Screening) -> SignedPdfRender:
     render, _created = SignedPdfRender.objects.update_or_create(
         screening=screening, defaults={"status": SignedPdfRender.Status.PENDING, "error": ""}
     )
-    screening_id = str(screening.pk)
-    transaction.on_commit(lambda: _enqueue_render(screening_id))
+    transaction.on_commit(lambda: _enqueue_render(screening))
     return render
 
 
-def _enqueue_render(screening_id: str) -> None:
+def _enqueue_render(screening: Screening) -> None:
     from checklist.tasks import screening_pdf_render
 
     try:
-        screening_pdf_render.enqueue(screening_id)
+        result = screening_pdf_render.enqueue(str(screening.pk))
     except Exception:
-        logger.exception("Could not queue the PDF render of screening %s; it stays pending", screening_id)
+        logger.exception("Could not queue the PDF render of screening %s; it stays pending", screening.pk)
+        return
+    if result.is_finished:  # a backend that runs tasks at once: the caller's copy shows the PDF
+        screening.refresh_from_db(fields=["pdf", "pdf_sha256"])
 
 
 def signed_pdf_path(screening: Screening) -> str:

@@ -27,6 +27,7 @@ ROUTES = {
     "checklist:screening-void": ("post", "screening"),
     "checklist:screening-correct": ("post", "screening"),
     "checklist:screening-pdf": ("get", "screening"),
+    "checklist:screening-pdf-status": ("get", "screening"),
     "checklist:verify": ("get", "public"),
     "checklist:verify-code": ("get", "public"),
     "checklist:staff": ("get", "admin"),
@@ -72,7 +73,8 @@ def url_for(name: str, world, carol) -> str:
         return reverse(name, args=[carol.membership.pk])
     if ROUTES[name][1] != "screening":
         return reverse(name)
-    screening = world["signed"] if name in {"checklist:screening-void", "checklist:screening-pdf"} else world["draft"]
+    signed_routes = {"checklist:screening-void", "checklist:screening-pdf", "checklist:screening-pdf-status"}
+    screening = world["signed"] if name in signed_routes else world["draft"]
     if name == "checklist:screening-step":
         return reverse(name, args=[screening.pk, "source"])
     return reverse(name, args=[screening.pk])
