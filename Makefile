@@ -1,4 +1,4 @@
-# ExoSafe: `make run` serves the app on 127.0.0.1:8000; `make test` runs the whole suite.
+# ExoSafe: `make run` serves the app on 127.0.0.1:8000 with its background worker; `make test` runs the whole suite.
 # Both create .venv, install the pinned requirements, migrate, and load the checklist and demo data.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -33,8 +33,9 @@ setup: system-check $(INSTALLED)
 	$(BIN)/python manage.py load_checklist
 	$(BIN)/python manage.py seed_demo
 
+# The server and the background worker (signed PDFs) together; stopping one stops both.
 run: setup
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	scripts/run_with_worker.sh $(BIN)/python 127.0.0.1:8000
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -34,6 +34,7 @@ from checklist.demo import RISKY_ANSWERS, answer_all_sections, demo_start_data, 
 from checklist.models import ChecklistVersion, Jurisdiction, Question, Screening, ScreeningNamePrefix
 from checklist.services.checklist_versions import checklist_content_load
 from checklist.services.screenings import screening_start
+from checklist.services.signed_pdf import screening_pdf_store
 from clinic.models import Clinic, Membership
 
 DASHBOARD_DRAFTS = 30
@@ -138,6 +139,8 @@ def _populate_clinic(label: str) -> ClinicFixture:
     signed = _start(clinic, user, f"Signed Patient {label}")
     answer_all_sections(signed, RISKY_ANSWERS, user, note="Checked against the product leaflet.")
     signed = sign_screening(signed, user)
+    # Signing queues the PDF for the background worker; the pages measured need it stored now.
+    screening_pdf_store(screening=signed)
     draft = _start(clinic, user, SEARCH_NAME if label == "1x" else f"Draft Patient {label}")
     draft = answer_all_sections(draft, RISKY_ANSWERS, user, note="Checked against the product leaflet.")
     client = Client()

@@ -1,4 +1,4 @@
-"""The patient's take-home PDF: risk summary, answers and consent, rendered once at signing.
+"""The patient's take-home PDF: risk summary, answers and consent, rendered once after signing.
 
 Everything PDF lives here (pretix's way): a Django template turns a screening and its frozen
 snapshot into an HTML string, and WeasyPrint prints it with the stylesheet and fonts shipped in
@@ -7,9 +7,9 @@ snapshot into an HTML string, and WeasyPrint prints it with the stylesheet and f
 clinic's logo and PNG data URLs that the app built itself, and refuses everything else. All
 patient and clinic text reaches the HTML through Django's autoescaping.
 
-The signed document is rendered once and stored with its SHA-256 (:func:`attach_signed_pdf`);
-downloads serve those bytes. A draft gets a preview marked "DRAFT — not signed" on every page,
-which is never stored.
+The signed document is rendered once, by a background task, and stored with its SHA-256
+(``checklist.services.signed_pdf``); downloads serve those bytes. A draft gets a preview marked
+"DRAFT — not signed" on every page, which is never stored.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from xml.etree import ElementTree as ET
 
 import segno
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -44,7 +43,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from checklist.models import Decision, Screening
 from checklist.records import ScreeningRecord
-from checklist.selectors import screening_record, screening_signed_record
+from checklist.selectors import screening_record
 from checklist.signatures import DATA_URL_PREFIX, PNG_MAGIC, signature_data_url
 from checklist.spec import QuestionSpec, ReferenceSpec
 from checklist.vocabulary import AnswerType, Level
@@ -470,20 +469,6 @@ def render_screening_pdf(
         )
         _declare_pdf_ua(document)
         return document.write_pdf(pdf_variant=PDF_VARIANT)
-
-
-def attach_signed_pdf(screening: Screening) -> None:
-    """Render the record frozen at signing (``screening.findings_snapshot``) and attach it, unsaved.
-
-    Sets ``screening.pdf`` (written to storage now) and ``screening.pdf_sha256``; the caller
-    saves the row, inside its transaction.
-    """
-    record = screening_signed_record(screening)
-    if record is None:
-        raise ValueError(f"Screening {screening.reference} has no signed record to print.")
-    pdf = render_screening_pdf(screening, record=record, draft=False)
-    screening.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-    screening.pdf.save(f"{screening.reference}.pdf", ContentFile(pdf), save=False)
 
 
 def draft_preview_pdf(screening: Screening) -> bytes:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from checklist.models import (
     Acknowledgement,
@@ -27,6 +29,7 @@ from checklist.models import (
     Screening,
     ScreeningNamePrefix,
     Section,
+    SignedPdfRender,
 )
 from checklist.models.screenings import name_search_terms
 from checklist.records import ScreeningRecord, build_record
@@ -450,3 +453,41 @@ def screening_search(
     by_pk = {s.pk: s for s in rows if s.clinic_id == clinic.pk}
     found = [by_pk[key.pk] for key in ordered if key.pk in by_pk]
     return found[::-1] if before is not None else found
+
+
+# A render normally takes seconds; pending this long means no worker is taking the queue.
+PDF_STALLED_AFTER = dt.timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class SignedPdfStatus:
+    """Where a locked screening's take-home PDF stands, and what to tell the clinic about it."""
+
+    state: str  # "ready", "pending", "stalled" or "failed"
+    message: str
+    reason: str = ""
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == "ready"
+
+
+def signed_pdf_status(screening: Screening) -> SignedPdfStatus:
+    if screening.has_stored_pdf:
+        return SignedPdfStatus("ready", _("The signed PDF is ready."))
+    render = SignedPdfRender.objects.filter(screening_id=screening.pk).first()
+    rerun = _("Ask your administrator to run: manage.py screening_pdf_render %(reference)s") % {
+        "reference": screening.reference
+    }
+    safe = _("The signature, the ticked statements and the answers are saved; only the PDF file is missing.")
+    if render is not None and render.status == SignedPdfRender.Status.FAILED:
+        message = _("The signed PDF could not be stored after %(n)d tries.") % {"n": render.attempts}
+        return SignedPdfStatus("failed", f"{message} {safe} {rerun}", reason=render.error)
+    since = render.updated_at if render is not None else screening.signed_at
+    if since is not None and timezone.now() - since > PDF_STALLED_AFTER:
+        message = _("The signed PDF is still being prepared. The background worker may not be running.")
+        return SignedPdfStatus("stalled", f"{message} {safe} {rerun}", reason=render.error if render else "")
+    if render is not None and render.error:
+        message = _("The signed PDF is being prepared again after a failed try.")
+        return SignedPdfStatus("pending", message, reason=render.error)
+    return SignedPdfStatus("pending", _("The signed PDF is being prepared. It is usually ready within seconds."))

@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("screenings/<uuid:screening_id>/correct/", screenings.screening_correct_view, name="screening-correct"),
     path("screenings/<uuid:screening_id>/pdf/", documents.screening_pdf, name="screening-pdf"),
+    path("screenings/<uuid:screening_id>/pdf/status/", documents.screening_pdf_status, name="screening-pdf-status"),
     path("verify/", documents.verify, name="verify"),
     path("verify/<str:code>/", documents.verify_code, name="verify-code"),
     path("staff/", staff.staff_list, name="staff"),

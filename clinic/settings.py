@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "clinic",
     "checklist",
 ]
@@ -272,6 +274,16 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+# Background tasks (the signed PDF is rendered outside the request): Django's tasks API through
+# the django-tasks backport, queued in the database and run by `manage.py db_worker`. Moving to
+# RQ or Celery is a change of BACKEND here, not of code (docs/operations.md).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -59,6 +60,53 @@ def _password_hasher(request, settings):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+QUEUED_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately(settings):
+    """Background tasks (the signed PDF's render) run in-process, at once, when queued."""
+    settings.TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture
+def tasks_queued(settings):
+    """Background tasks are queued and never run: the moment between signing and the PDF stored."""
+    settings.TASKS = QUEUED_TASKS
+    from django_tasks import default_task_backend
+
+    return default_task_backend
+
+
+@pytest.fixture(autouse=True)
+def _on_commit_when_the_service_returns(monkeypatch):
+    """Run ``transaction.on_commit`` callbacks when the outermost atomic block inside the test's
+    own transaction exits, as the real commit would.
+
+    A test runs in one transaction that is rolled back, so nothing it does ever commits and the
+    signed PDF, queued on commit, would never be rendered. Callbacks of a rolled-back block are
+    dropped by Django itself, as on a real rollback; transactional tests commit for real.
+    """
+    original_exit = transaction.Atomic.__exit__
+
+    def exit_and_run_commit_hooks(self, exc_type, exc_value, traceback):
+        result = original_exit(self, exc_type, exc_value, traceback)
+        connection = transaction.get_connection(self.using)
+        if (
+            connection.in_atomic_block
+            and connection.run_on_commit
+            and not connection.needs_rollback
+            and all(block._from_testcase for block in connection.atomic_blocks)
+        ):
+            callbacks, connection.run_on_commit = connection.run_on_commit, []
+            for _savepoints, callback, _robust in callbacks:
+                callback()
+        return result
+
+    monkeypatch.setattr(transaction.Atomic, "__exit__", exit_and_run_commit_hooks)
 
 
 @pytest.fixture

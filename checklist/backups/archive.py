@@ -25,7 +25,8 @@ MEDIA_PREFIX = "media/"
 _CHUNK = 1024 * 1024
 
 # Rows that migrate creates itself, and state that must not come back: sessions (everyone signs
-# in again) and current sign-in lockouts. The sign-in history (axes' logs) is kept.
+# in again), current sign-in lockouts and the background task queue (a PDF still pending is on
+# its SignedPdfRender row; `screening_pdf_render --pending` stores it). Axes' logs are kept.
 EXCLUDED_MODELS = frozenset(
     {
         "contenttypes.ContentType",
@@ -33,6 +34,7 @@ EXCLUDED_MODELS = frozenset(
         "sessions.Session",
         "axes.AccessAttempt",
         "axes.AccessAttemptExpiration",
+        "django_tasks_database.DBTaskResult",
     }
 )
 # Referenced by natural key, since their primary keys differ between databases.

@@ -15,6 +15,7 @@ from checklist.models.content import (
     RiskRuleCondition,
     Section,
 )
+from checklist.models.documents import SignedPdfRender
 from checklist.models.screenings import (
     Answer,
     AuditEvent,
@@ -48,4 +49,5 @@ __all__ = [
     "ScreeningLocked",
     "ScreeningNamePrefix",
     "Section",
+    "SignedPdfRender",
 ]

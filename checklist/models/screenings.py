@@ -51,6 +51,9 @@ class Screening(models.Model):
     LOCKED_STATUSES = (Status.SIGNED, Status.VOIDED)
     # The only fields that may change on a signed screening: voiding it.
     VOID_FIELDS = frozenset({"status", "voided_at", "voided_by_id", "void_reason", "updated_at"})
+    # The one other change allowed after signing: storing the PDF, rendered in the background,
+    # once. Both fields go from empty to set together; a stored PDF or hash is never replaced.
+    PDF_FILL_FIELDS = frozenset({"pdf", "pdf_sha256", "updated_at"})
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=20, unique=True, default=new_screening_reference, editable=False)
@@ -147,6 +150,12 @@ class Screening(models.Model):
                     THEN
                         RETURN NEW;
                     END IF;
+                    IF OLD.pdf = '' AND OLD.pdf_sha256 = '' AND NEW.pdf <> '' AND NEW.pdf_sha256 <> ''
+                       AND (to_jsonb(NEW) - '{pdf,pdf_sha256,updated_at}'::text[])
+                         = (to_jsonb(OLD) - '{pdf,pdf_sha256,updated_at}'::text[])
+                    THEN
+                        RETURN NEW;
+                    END IF;
                     RAISE EXCEPTION 'screening % is % and cannot be changed', OLD.reference, OLD.status
                         USING ERRCODE = 'integrity_constraint_violation';
                 """,
@@ -191,12 +200,27 @@ class Screening(models.Model):
     def _changed_fields(self, stored: Screening) -> set[str]:
         return {f.attname for f in self._meta.concrete_fields if getattr(self, f.attname) != getattr(stored, f.attname)}
 
+    @property
+    def has_stored_pdf(self) -> bool:
+        return bool(self.pdf and self.pdf_sha256)
+
+    def _is_pdf_fill(self, stored: Screening) -> bool:
+        """Storing the signed PDF for the first time: both fields set, nothing else changed."""
+        return (
+            not stored.pdf
+            and not stored.pdf_sha256
+            and bool(self.pdf)
+            and bool(self.pdf_sha256)
+            and self._changed_fields(stored) <= self.PDF_FILL_FIELDS
+        )
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             stored = Screening.objects.filter(pk=self.pk).first()
             if stored is not None and stored.is_locked:
                 voiding = stored.is_signed and self.status == self.Status.VOIDED
-                if not (voiding and self._changed_fields(stored) <= self.VOID_FIELDS):
+                allowed = (voiding and self._changed_fields(stored) <= self.VOID_FIELDS) or self._is_pdf_fill(stored)
+                if not allowed:
                     raise ScreeningLocked(f"Screening {stored.reference} is {stored.status} and cannot be changed.")
         super().save(*args, **kwargs)
 

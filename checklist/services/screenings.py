@@ -25,6 +25,7 @@ from checklist.selectors import (
     screening_answers,
     screening_record,
 )
+from checklist.services.signed_pdf import signed_pdf_render_requested
 from checklist.spec import clean_free_text
 
 NOTE_MAX_LENGTH = 1000
@@ -202,10 +203,12 @@ def screening_sign(
     signature_png: bytes | None,
     attested_by,
 ) -> Screening:
-    """Sign in one step: status, time, a frozen snapshot of the findings, the PDF; answers locked.
+    """Sign in one short transaction: status, time, signature, ticks, a frozen snapshot; answers locked.
 
     The row is locked first, so two simultaneous submissions produce exactly one signature; the
-    second sees a signed screening and is refused.
+    second sees a signed screening and is refused. The take-home PDF is rendered afterwards, by a
+    background task queued when this commits (``checklist.services.signed_pdf``): the lock is
+    held for milliseconds, not for the second a render takes.
     """
     screening = (
         Screening.objects.select_for_update().select_related("jurisdiction", "version", "clinic").get(pk=screening.pk)
@@ -236,7 +239,6 @@ def screening_sign(
     screening.findings_snapshot = record.to_json()
     screening.overall_risk = record.assessment.level.code
     screening.status = Screening.Status.SIGNED
-    _attach_pdf(screening)
     screening.save()
     audit_log(
         clinic=screening.clinic,
@@ -246,14 +248,9 @@ def screening_sign(
         decision=decision,
         findings=len(record.assessment.findings),
     )
+    # The take-home PDF is rendered once, after this transaction commits; downloads serve exactly those bytes.
+    signed_pdf_render_requested(screening=screening)
     return screening
-
-
-def _attach_pdf(screening: Screening) -> None:
-    """Render the take-home PDF once, at signing; downloads serve exactly these bytes."""
-    from checklist.pdf import attach_signed_pdf
-
-    attach_signed_pdf(screening)
 
 
 @transaction.atomic

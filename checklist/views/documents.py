@@ -10,8 +10,9 @@ import hashlib
 import hmac
 import logging
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from checklist.forms_verify import MAX_UPLOAD_BYTES, VerifyForm, is_valid_code, 
 from checklist.models import Screening
 from checklist.pdf import StoredPdfError, draft_preview_pdf, stored_pdf_bytes
 from checklist.permissions import clinic_member_required, get_screening_for_user
+from checklist.selectors import signed_pdf_status
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,17 @@ def screening_pdf(request, screening_id):
     if not screening.is_locked:
         data = draft_preview_pdf(screening)
         return _pdf_response(data, filename=f"exosafe-{screening.reference}-DRAFT.pdf", as_attachment=False)
+    pdf_status = signed_pdf_status(screening)
+    if not pdf_status.is_ready:
+        response = render(
+            request,
+            "checklist/screening_pdf_not_ready.html",
+            {"screening": screening, "pdf_status": pdf_status},
+            status=503,
+        )
+        response["Retry-After"] = "5"
+        response["Cache-Control"] = "private, no-store"
+        return response
     try:
         data = stored_pdf_bytes(screening)
     except StoredPdfError:
@@ -66,6 +79,22 @@ def screening_pdf(request, screening_id):
             status=screening.status,
         )
     return _pdf_response(data, filename=f"exosafe-{screening.reference}.pdf", as_attachment=True)
+
+
+@require_safe
+@clinic_member_required
+def screening_pdf_status(request, screening_id):
+    """The signed PDF's state as JSON, for the screening's page to show it once it is stored."""
+    screening = get_screening_for_user(request, screening_id)
+    if not screening.is_locked:
+        raise Http404("A draft has no signed PDF.")
+    pdf_status = signed_pdf_status(screening)
+    payload = {"state": pdf_status.state, "message": pdf_status.message, "reason": pdf_status.reason}
+    if pdf_status.is_ready:
+        payload["url"] = reverse("checklist:screening-pdf", args=[screening.pk])
+    response = JsonResponse(payload)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _signed_screening(code: str) -> Screening | None:

@@ -14,7 +14,7 @@ from checklist.forms import ScreeningDetailsForm, VoidForm
 from checklist.history import screening_history
 from checklist.models import Screening, ScreeningLocked
 from checklist.permissions import clinic_member_required, get_screening_for_user
-from checklist.selectors import screening_signed_record
+from checklist.selectors import screening_signed_record, signed_pdf_status
 from checklist.services.screenings import (
     NoPublishedChecklist,
     screening_copy_for_correction,
@@ -56,6 +56,7 @@ def screening_detail(request, screening_id):
         "resume": None if screening.is_locked else flow.resume_step(),
         "record": screening_signed_record(screening),
         "corrections": screening.corrections.only("id", "reference", "status", "created_at"),
+        "pdf_status": signed_pdf_status(screening) if screening.is_locked else None,
     }
     if request.membership.is_admin:
         context["history"] = screening_history(screening)

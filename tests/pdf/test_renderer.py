@@ -87,15 +87,6 @@ def test_it_is_stored_once_with_its_sha256(clean_signed):
     assert default_storage.exists(clean_signed.pdf.name)
 
 
-def test_attach_signed_pdf_does_not_save_the_screening(clean_signed):
-    stored_hash = clean_signed.pdf_sha256
-    copy = Screening.objects.get(pk=clean_signed.pk)
-    copy.pdf_sha256 = ""
-    pdf.attach_signed_pdf(copy)
-    assert copy.pdf_sha256 and copy.pdf.name != clean_signed.pdf.name
-    assert Screening.objects.get(pk=clean_signed.pk).pdf_sha256 == stored_hash
-
-
 def test_the_draft_preview_is_marked_on_every_page_and_never_stored(make_screening, clinic_a, alice):
     draft = make_screening(clinic_a, alice, answers="risky")
     assert not draft.is_locked

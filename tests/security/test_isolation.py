@@ -29,6 +29,7 @@ ROUTES = {
     "checklist:screening-void-confirm": ("get", "admin-screening"),
     "checklist:screening-correct": ("post", "screening"),
     "checklist:screening-pdf": ("get", "screening"),
+    "checklist:screening-pdf-status": ("get", "screening"),
     "checklist:verify": ("get", "public"),
     "checklist:verify-code": ("get", "public"),
     "checklist:staff": ("get", "admin"),
@@ -78,7 +79,12 @@ def url_for(name: str, world, carol) -> str:
         return reverse(name, args=[carol.membership.pk])
     if ROUTES[name][1] not in ("screening", "admin-screening"):
         return reverse(name)
-    signed_pages = {"checklist:screening-void", "checklist:screening-void-confirm", "checklist:screening-pdf"}
+    signed_pages = {
+        "checklist:screening-void",
+        "checklist:screening-void-confirm",
+        "checklist:screening-pdf",
+        "checklist:screening-pdf-status",
+    }
     screening = world["signed"] if name in signed_pages else world["draft"]
     if name == "checklist:screening-step":
         return reverse(name, args=[screening.pk, "source"])

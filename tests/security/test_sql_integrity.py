@@ -47,6 +47,21 @@ def test_voiding_is_the_one_change_allowed(risky_signed):
         sql("UPDATE checklist_screening SET void_reason = 'changed my mind' WHERE id = %s", [risky_signed.pk])
 
 
+def test_storing_the_pdf_once_is_allowed_and_never_again(tasks_queued, make_screening, clinic_a, alice):
+    screening = make_screening(clinic_a, alice, answers="clean", signed=True)
+    assert not screening.pdf_sha256
+    with pytest.raises(DatabaseError, match="cannot be changed"):
+        sql("UPDATE checklist_screening SET pdf = 'x.pdf', patient_name = 'Other' WHERE id = %s", [screening.pk])
+    with pytest.raises(DatabaseError, match="cannot be changed"):
+        sql("UPDATE checklist_screening SET pdf = 'x.pdf' WHERE id = %s", [screening.pk])
+    sql("UPDATE checklist_screening SET pdf = 'x.pdf', pdf_sha256 = repeat('a', 64) WHERE id = %s", [screening.pk])
+    assert Screening.objects.get(pk=screening.pk).pdf_sha256 == "a" * 64
+    with pytest.raises(DatabaseError, match="cannot be changed"):
+        sql("UPDATE checklist_screening SET pdf = 'y.pdf', pdf_sha256 = repeat('b', 64) WHERE id = %s", [screening.pk])
+    with pytest.raises(DatabaseError, match="cannot be changed"):
+        sql("UPDATE checklist_screening SET pdf = '', pdf_sha256 = '' WHERE id = %s", [screening.pk])
+
+
 def test_a_draft_stays_editable(draft):
     sql("UPDATE checklist_screening SET patient_name = 'Corrected Name' WHERE id = %s", [draft.pk])
     assert Screening.objects.get(pk=draft.pk).patient_name == "Corrected Name"

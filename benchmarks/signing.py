@@ -1,0 +1,217 @@
+"""6. Signing: the sign POST against a step save, and the sign POST to a downloadable PDF.
+
+Requests go through Django's test client in this process (both sides alike). The sign POST
+includes the clinician's password check (the project's PBKDF2 hasher); a second row shows it
+with a fast hasher, to show what is the app's own work. "Sign to PDF" starts a real
+``manage.py db_worker`` (as ``make run`` does: ``--interval 0.25``) and times from the POST to
+the download answering 200, against a bare WeasyPrint render of the same document's HTML, with
+the app's cached stylesheet and fonts (and, for reference, a plain ``write_pdf()`` that parses
+the stylesheet and fonts on every call).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from benchmarks.fixtures import Fixtures
+from benchmarks.report import Row, ms, ratio
+from benchmarks.timing import interleaved
+
+ROUNDS = 7
+MAX_SIGN_RATIO = 3.0
+MAX_PDF_RATIO = 1.5
+PASSWORD = "bench-signing-password-9"  # noqa: S105 - a throwaway benchmark account
+
+
+def _signing_clinician(fixtures: Fixtures):
+    user = get_user_model().objects.get(pk=fixtures.x1.user_id)
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    return user
+
+
+def _ready_to_sign(clinic_id: int, user, count: int, label: str) -> list:
+    from checklist.demo import RISKY_ANSWERS, answer_all_sections, demo_start_data
+    from checklist.services.screenings import screening_start
+    from clinic.models import Clinic
+
+    clinic = Clinic.objects.get(pk=clinic_id)
+    screenings = []
+    for i in range(count):
+        s = screening_start(clinic=clinic, clinician=user, data=demo_start_data(patient_name=f"Sign {label} {i}"))
+        screenings.append(answer_all_sections(s, RISKY_ANSWERS, user))
+    return screenings
+
+
+def _consent(screening) -> dict:
+    from checklist.demo import demo_signature_png
+    from checklist.selectors import checklist_spec
+    from checklist.signatures import signature_data_url
+
+    spec = checklist_spec(screening.version)
+    return {
+        "acknowledgements": [a.code for a in spec.acknowledgements],
+        "decision": "wait",
+        "patient_signed_name": screening.patient_name,
+        "signature": signature_data_url(demo_signature_png()),
+        "clinician_attestation": "on",
+        "clinician_password": PASSWORD,
+    }
+
+
+def _step_post(screening, section_code: str) -> dict:
+    from checklist.demo import demo_answers
+    from checklist.forms import answer_field_name, note_field_name
+    from checklist.models import Screening
+    from checklist.selectors import checklist_spec
+
+    screening = Screening.objects.get(pk=screening.pk)
+    spec = checklist_spec(screening.version)
+    answers = demo_answers(spec, "risky")
+    data: dict = {"lock_version": screening.lock_version, "save_continue": "1"}
+    for question in spec.sections_by_code[section_code].questions:
+        data[answer_field_name(question.code)] = answers[question.code]
+        data[note_field_name(question.code)] = ""
+    return data
+
+
+def _sign_vs_step(fixtures: Fixtures, user, label: str) -> tuple[float, float]:
+    client = Client()
+    client.force_login(user)
+    to_sign = iter(_ready_to_sign(fixtures.x1.clinic_id, user, ROUNDS + 1, label))
+    draft = _ready_to_sign(fixtures.x1.clinic_id, user, 1, f"{label} draft")[0]
+    section = fixtures.x1.section_codes[0]
+
+    def sign() -> None:
+        screening = next(to_sign)
+        response = client.post(reverse("checklist:screening-consent", args=[screening.pk]), _consent(screening))
+        assert response.status_code == 302, response.status_code
+
+    def step() -> None:
+        url = reverse("checklist:screening-step", args=[draft.pk, section])
+        response = client.post(url, _step_post(draft, section))
+        assert response.status_code == 302, response.status_code
+
+    samples = interleaved({"sign": sign, "step": step}, rounds=ROUNDS)
+    return samples["sign"].median, samples["step"].median
+
+
+def _worker(workdir: Path) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DJANGO_LOG_LEVEL": "WARNING"}
+    log = (workdir / "db_worker.log").open("w")
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--interval", "0.25", "--no-reload", "--no-startup-delay"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _sign_to_pdf(fixtures: Fixtures, user, workdir: Path) -> tuple[list[float], str]:
+    client = Client()
+    client.force_login(user)
+    from django_tasks_db.models import DBTaskResult
+
+    screenings = _ready_to_sign(fixtures.x1.clinic_id, user, ROUNDS + 1, "to pdf")
+    # The renders queued by the sign-vs-step rounds would be ahead in the queue; time ours alone.
+    DBTaskResult.objects.filter(status="READY").delete()
+    worker = _worker(workdir)
+    times = []
+    try:
+        for screening in screenings:
+            pdf_url = reverse("checklist:screening-pdf", args=[screening.pk])
+            start = time.perf_counter()
+            response = client.post(reverse("checklist:screening-consent", args=[screening.pk]), _consent(screening))
+            assert response.status_code == 302, response.status_code
+            while client.get(pdf_url).status_code != 200:
+                if worker.poll() is not None:
+                    raise RuntimeError("db_worker exited; see db_worker.log in the benchmark folder")
+                if time.perf_counter() - start > 60:
+                    raise RuntimeError("no PDF within 60 s of signing")
+                time.sleep(0.05)
+            times.append(time.perf_counter() - start)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    # The first pays for the worker's cold start (fonts, imports). The last one's document is the
+    # one WeasyPrint alone renders: screenings started now use the published (5x) checklist.
+    return times[1:], str(screenings[-1].pk)
+
+
+def _plain_write_pdf(html: str, logo_files: list[Path]) -> bytes:
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import path2url
+
+    from checklist import pdf
+
+    fetcher = pdf.SafeURLFetcher(extra_files=logo_files)
+    stylesheet = CSS(url=path2url(pdf.static_dir() / pdf.STYLESHEET), url_fetcher=fetcher)
+    return HTML(string=html, base_url=path2url(pdf.static_dir()) + "/", url_fetcher=fetcher).write_pdf(
+        stylesheets=[stylesheet], pdf_variant=pdf.PDF_VARIANT
+    )
+
+
+def run(fixtures: Fixtures, workdir: Path) -> list[Row]:
+    from benchmarks.pdf_pipeline import _raw, final_html
+
+    user = _signing_clinician(fixtures)
+    sign, step = _sign_vs_step(fixtures, user, "hasher")
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+        fast_sign, fast_step = _sign_vs_step(fixtures, user, "fast")
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+
+    to_pdf_times, document_id = _sign_to_pdf(fixtures, user, workdir)
+    to_pdf = statistics.median(to_pdf_times)
+    html, logos, paper = final_html(document_id)
+    bare = interleaved(
+        {"cached": lambda: _raw(html, logos, paper), "plain": lambda: _plain_write_pdf(html, logos)}, rounds=ROUNDS
+    )
+    cached, plain = bare["cached"].median, bare["plain"].median
+    return [
+        Row(
+            "6",
+            "Signing: sign POST / step save (median; password check with the project's PBKDF2 hasher)",
+            ratio(sign / step),
+            f"<= {MAX_SIGN_RATIO:g}x",
+            sign / step <= MAX_SIGN_RATIO,
+            f"{ms(sign)} vs {ms(step)} (median of {ROUNDS})",
+        ),
+        Row(
+            "6",
+            "Signing: sign POST / step save, with a fast password hasher (the app's own work)",
+            ratio(fast_sign / fast_step),
+            "none set",
+            None,
+            f"{ms(fast_sign)} vs {ms(fast_step)} (median of {ROUNDS})",
+        ),
+        Row(
+            "6",
+            "Signing: sign POST to stored PDF downloadable, worker running / WeasyPrint alone (cached CSS, fonts)",
+            ratio(to_pdf / cached),
+            f"<= {MAX_PDF_RATIO:g}x",
+            to_pdf / cached <= MAX_PDF_RATIO,
+            f"{ms(to_pdf)} vs {ms(cached)} (median of {ROUNDS - 1} and {ROUNDS})",
+        ),
+        Row(
+            "6",
+            "Signing: sign POST to stored PDF downloadable / plain write_pdf() parsing CSS and fonts each call",
+            ratio(to_pdf / plain),
+            "none set",
+            None,
+            f"{ms(to_pdf)} vs {ms(plain)} (median of {ROUNDS - 1} and {ROUNDS})",
+        ),
+    ]

@@ -1,0 +1,62 @@
+"""End to end with the real queue: the database task backend and a `db_worker` process.
+
+The rest of the suite runs tasks at once in-process (tests/conftest.py). Here a fresh SQLite
+file is migrated and seeded (seed_demo signs screenings, which queues their PDFs), then a real
+`manage.py db_worker --batch` process empties the queue, and the stored PDF is downloadable.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+
+
+def test_a_db_worker_process_stores_the_signed_pdfs(tmp_path):
+    database = tmp_path / "worker.sqlite3"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "load_checklist", "-v0")
+    manage(env, "seed_demo")
+
+    with sqlite3.connect(database) as db:
+        signed = db.execute("SELECT reference FROM checklist_screening WHERE status = 'signed' AND pdf_sha256 = ''")
+        references = [row[0] for row in signed]
+        queued = db.execute(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'READY'"
+        ).fetchone()[0]
+    assert references and queued == len(references)
+
+    manage(env, "db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0")
+
+    with sqlite3.connect(database) as db:
+        left = db.execute("SELECT count(*) FROM checklist_screening WHERE status = 'signed' AND pdf_sha256 = ''")
+        assert left.fetchone()[0] == 0
+        renders = db.execute("SELECT DISTINCT status FROM checklist_signedpdfrender").fetchall()
+        assert renders == [("stored",)]
+    output = tmp_path / "out.pdf"
+    result = manage(env, "screening_pdf", references[0], "-o", str(output))
+    assert "as stored at signing" in result.stdout
+    assert Path(output).read_bytes().startswith(b"%PDF-")
