@@ -13,6 +13,7 @@ from checklist.content_schema import CONTENT_DIR, ContentError, load_content_fil
 from checklist.models import ChecklistVersion, Choice, Jurisdiction, Question, Reference
 from checklist.selectors import checklist_spec
 from checklist.services.checklist_versions import ContentConflict, checklist_content_load
+from tests.conftest import login_verified
 
 V1 = CONTENT_DIR / "v1.yaml"
 
@@ -105,13 +106,15 @@ def test_a_reference_changed_in_place_reaches_the_cached_read_model(version):
     assert checklist_spec(version).references[code].title == "Corrected title"
 
 
-def test_a_reference_edited_in_the_admin_reaches_the_cached_read_model(version, admin_client):
+def test_a_reference_edited_in_the_admin_reaches_the_cached_read_model(version, client, admin_user):
+    login_verified(client, admin_user)
     reference = Reference.objects.order_by("code").first()
     assert checklist_spec(version).references[reference.code].title == reference.title
-    response = admin_client.post(
+    response = client.post(
         f"/admin/checklist/reference/{reference.pk}/change/",
         {"code": reference.code, "title": "Edited title", "publisher": reference.publisher, "date": reference.date},
     )
     assert response.status_code == 302
+    assert response["Location"] == "/admin/checklist/reference/"
     version.refresh_from_db()
     assert checklist_spec(version).references[reference.code].title == "Edited title"
