@@ -65,8 +65,9 @@ def _raw(html: str, logo_files: list[Path], paper: str) -> bytes:
     from weasyprint.urls import path2url
 
     from checklist import pdf
+    from checklist.pdf.render import _load_assets
 
-    assets = pdf._load_assets()
+    assets = _load_assets()
     document = HTML(
         string=html,
         base_url=path2url(pdf.static_dir()) + "/",

@@ -84,7 +84,7 @@ def test_it_refuses_a_symlink_out_of_the_static_folder(tmp_path, monkeypatch):
     (tmp_path / "static").mkdir()
     (tmp_path / "secret.css").write_text("body { color: red }")
     (tmp_path / "static" / "link.css").symlink_to(tmp_path / "secret.css")
-    monkeypatch.setattr(pdf, "static_dir", lambda: (tmp_path / "static").resolve())
+    monkeypatch.setattr(pdf.fetcher, "static_dir", lambda: (tmp_path / "static").resolve())
     with pytest.raises(pdf.URLRefused):
         pdf.SafeURLFetcher().fetch(path2url(tmp_path / "static" / "link.css"))
 

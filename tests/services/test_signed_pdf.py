@@ -49,7 +49,7 @@ def signable(make_screening, clinic_a, alice) -> Screening:
 
 
 def test_signing_commits_without_rendering_and_queues_the_pdf(tasks_queued, signable, alice, monkeypatch):
-    monkeypatch.setattr(pdf, "render_screening_pdf", lambda *a, **k: pytest.fail("rendered inside signing"))
+    monkeypatch.setattr(signed_pdf, "render_screening_pdf", lambda *a, **k: pytest.fail("rendered inside signing"))
     screening = sign_screening(signable, alice)
     screening.refresh_from_db()
     assert screening.is_signed and screening.signature_png and screening.acknowledged_codes

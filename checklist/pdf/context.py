@@ -1,0 +1,241 @@
+"""What the PDF shows, built from a screening's record alone (``checklist.records``), in the
+order it shows it, so that citations number in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from weasyprint.urls import path2url
+
+from checklist.models import Decision, Screening
+from checklist.pdf.fetcher import LOGO_TYPES
+from checklist.records import ScreeningRecord
+from checklist.signatures import signature_data_url
+from checklist.spec import QuestionSpec, ReferenceSpec
+from checklist.vocabulary import AnswerType, Level
+
+TEMPLATE = "pdf/consent.html"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def verification_url(code: str) -> str:
+    """The public page where anyone holding the document can check it, as the QR code links."""
+    base = getattr(settings, "EXOSAFE_PUBLIC_URL", DEFAULT_PUBLIC_URL) or DEFAULT_PUBLIC_URL
+    return base.rstrip("/") + reverse("checklist:verify-code", kwargs={"code": code})
+
+
+def verification_qr_svg(url: str) -> str:
+    """An inline SVG QR code for ``url`` (no fetch: it is part of the HTML)."""
+    qr = segno.make(url, error="m", micro=False)
+    # The <title> becomes the figure's alternative text in the tagged PDF.
+    svg = qr.svg_inline(scale=1, border=2, omitsize=True, title=_("QR code linking to %(url)s") % {"url": url})
+    return svg.replace('class="segno"', 'class="qr" role="img"', 1)
+
+
+@dataclass
+class _Citations:
+    """References numbered in order of first citation, as the document shows them."""
+
+    known: Mapping[str, ReferenceSpec]
+    numbers: dict[str, int] = field(default_factory=dict)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+    def cite(self, refs: Iterable[str | ReferenceSpec]) -> list[int]:
+        cited = []
+        for ref in refs or ():
+            details = ref if isinstance(ref, ReferenceSpec) else self.known.get(ref) or ReferenceSpec(ref, ref)
+            code = details.code
+            if code not in self.numbers:
+                self.numbers[code] = len(self.entries) + 1
+                self.entries.append(
+                    {
+                        "number": self.numbers[code],
+                        "title": details.title or code,
+                        "publisher": details.publisher,
+                        "date": details.date,
+                        "url": details.url if details.url.startswith("https://") else "",
+                    }
+                )
+            if self.numbers[code] not in cited:
+                cited.append(self.numbers[code])
+        return sorted(cited)
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _full_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _logo(clinic) -> tuple[str, list[Path]]:
+    """The clinic's logo as a file URL, and the file the fetcher may serve for it."""
+    logo = getattr(clinic, "logo", None)
+    if not logo:
+        return "", []
+    try:
+        path = Path(logo.path)
+    except (NotImplementedError, ValueError):  # storage without local paths
+        return "", []
+    if not path.is_file() or path.suffix.lower() not in LOGO_TYPES:
+        return "", []
+    return path2url(path), [path]
+
+
+def _answer_text(record: ScreeningRecord, question: QuestionSpec) -> str:
+    answer = record.answers.get(question.code)
+    if answer is not None and question.answer_type == AnswerType.DATE and (day := _parse_date(answer.value)):
+        return date_format(day, "j F Y")
+    return record.answer_text(question)
+
+
+def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool) -> dict[str, Any]:
+    """Everything the template shows, in the order it shows it (so citations number in order).
+
+    The checklist's words come from ``record`` alone (for a signed screening, the record frozen at
+    signing), so a signed document reads the same however the content rows change later.
+    """
+    checklist = record.checklist
+    citations = _Citations(known=checklist.references)
+    questions = checklist.questions_by_code
+    assessment = record.assessment
+
+    # One card per question and level: a multiple-choice answer can raise several flags of the
+    # same kind, which read better together than as cards repeating the same question.
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    answer_levels: dict[str, Level] = {}
+    for index, f in enumerate(assessment.findings):
+        from_rule = f.code.startswith("rule.")
+        question = questions.get(f.question_code or "") if not from_rule else None
+        if question is not None and answer_levels.get(question.code) != Level.RED_FLAG:
+            answer_levels[question.code] = f.level
+        key = (f.level.code, f"q:{question.code}" if question is not None else f"f:{index}")
+        group = groups.get(key)
+        if group is None:
+            section = checklist.sections_by_code.get(f.section_code or "")
+            group = groups[key] = {
+                "level": f.level.code,
+                "level_label": f.level.label,
+                "section": section.title if section else "",
+                "asked": question.patient_text if question is not None else "",
+                "answer": record.answer_text(question) if question is not None else "",
+                "why": question.why if question is not None else "",
+                "items": [],
+            }
+        group["items"].append({"found": f.patient_text, "ask": f.ask, "refs": citations.cite(f.references)})
+    findings = list(groups.values())
+
+    key_facts = [{"text": k.text, "refs": citations.cite(k.references)} for k in checklist.key_facts]
+
+    j = record.jurisdiction
+    jurisdiction = {
+        "code": j.code,
+        "name": j.name,
+        "regulator": j.regulator,
+        "summary": j.summary,
+        "no_approved_products": j.no_approved_products,
+        "last_reviewed_date": _parse_date(j.last_reviewed),
+        "refs": citations.cite(j.references),
+        "report_name": j.report_name,
+        "report_url": j.report_url if j.report_url.startswith(("https://", "http://")) else "",
+        "report_phone": j.report_phone,
+        "report_instructions": j.report_instructions,
+    }
+
+    answer_sections = [
+        {
+            "title": s.title,
+            "questions": [
+                {
+                    "text": q.patient_text or q.prompt,
+                    "answer": _answer_text(record, q),
+                    "note": record.note(q),
+                    "level": answer_levels[q.code].code if q.code in answer_levels else "",
+                    "level_label": answer_levels[q.code].label if q.code in answer_levels else "",
+                }
+                for q in s.questions
+            ],
+        }
+        for s in checklist.sections
+        if s.questions
+    ]
+
+    acknowledgements = [
+        {"text": a.text, "ticked": a.code in record.acknowledged, "refs": citations.cite(a.references)}
+        for a in checklist.acknowledgements
+    ]
+
+    signed_at = None if draft else _local(screening.signed_at)
+    prepared_at = signed_at or timezone.localtime()
+    signature = ""
+    if not draft and screening.signature_png:
+        signature = signature_data_url(bytes(screening.signature_png))
+    clinic = screening.clinic
+    logo_url, logo_files = _logo(clinic)
+    code = "" if draft else (screening.verification_code or "")
+    verify_url = verification_url(code) if code else ""
+    decision = ""
+    if screening.decision and not draft:
+        decision = str(Decision(screening.decision).label)
+
+    return {
+        "draft": draft,
+        "title": _("Exosome treatment: risk summary and consent record"),
+        "doc_title": _("Risk summary and consent record %(reference)s") % {"reference": screening.reference},
+        "created_iso": prepared_at.replace(microsecond=0).isoformat(),
+        "prepared_at": prepared_at,
+        "signed_at": signed_at,
+        "reference": screening.reference,
+        "version": record.checklist_version,
+        "clinic": clinic,
+        "logo_url": logo_url,
+        "logo_files": logo_files,
+        "screening": screening,
+        "risk": {
+            "level": assessment.level.code,
+            "level_label": assessment.level.label,
+            "headline": assessment.headline,
+            "summary": assessment.summary,
+            "red_flags": len(assessment.red_flags),
+            "cautions": len(assessment.cautions),
+        },
+        "findings": findings,
+        "key_facts": key_facts,
+        "jurisdiction": jurisdiction,
+        "answer_sections": answer_sections,
+        "acknowledgements": acknowledgements,
+        "decision": decision,
+        "decisions": [label for _value, label in Decision.choices],
+        "patient_signed_name": "" if draft else screening.patient_signed_name,
+        "signature_url": signature,
+        "clinician_name": "" if draft else _full_name(screening.attested_by),
+        "references": citations.entries,
+        "verification_code": code,
+        "verification_url": verify_url,
+        "qr_svg": mark_safe(verification_qr_svg(verify_url)) if verify_url else "",  # noqa: S308 - built here from our own URL
+    }
