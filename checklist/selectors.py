@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from checklist.forms_verify import is_valid_code
 from checklist.models import (
     Acknowledgement,
     Answer,
@@ -198,6 +199,19 @@ def checklist_spec(version: ChecklistVersion) -> ChecklistSpec:
 def checklist_spec_cache_clear() -> None:
     with _spec_cache_lock:
         _spec_cache.clear()
+
+
+def screening_by_verification_code(code: str) -> Screening | None:
+    """The signed or voided record a public verification code names, with only what the public
+    page may show (clinic name, date, status, SHA-256): no patient data is even loaded."""
+    if not is_valid_code(code):
+        return None
+    return (
+        Screening.objects.filter(verification_code=code, status__in=Screening.LOCKED_STATUSES)
+        .select_related("clinic")
+        .only("verification_code", "status", "signed_at", "pdf_sha256", "clinic__name")
+        .first()
+    )
 
 
 def screenings_for_clinic(clinic) -> QuerySet:

@@ -20,11 +20,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from checklist.audit import audit_log
-from checklist.forms_verify import MAX_UPLOAD_BYTES, VerifyForm, is_valid_code, normalise_code
+from checklist.forms_verify import MAX_UPLOAD_BYTES, VerifyForm, normalise_code
 from checklist.models import Screening
 from checklist.pdf import StoredPdfError, draft_preview_pdf, stored_pdf_bytes
 from checklist.permissions import clinic_member_required, get_screening_for_user
-from checklist.selectors import signed_pdf_status
+from checklist.selectors import screening_by_verification_code, signed_pdf_status
 
 logger = logging.getLogger(__name__)
 
@@ -97,17 +97,6 @@ def screening_pdf_status(request, screening_id):
     return response
 
 
-def _signed_screening(code: str) -> Screening | None:
-    if not is_valid_code(code):
-        return None
-    return (
-        Screening.objects.filter(verification_code=code, status__in=Screening.LOCKED_STATUSES)
-        .select_related("clinic")
-        .only("verification_code", "status", "signed_at", "pdf_sha256", "clinic__name")
-        .first()
-    )
-
-
 def _public_facts(screening: Screening) -> dict:
     """All that the public pages may show of a record."""
     return {
@@ -146,7 +135,7 @@ def verify(request):
             return _public(render(request, "checklist/verify.html", context, status=413))
         form = VerifyForm(request.POST, request.FILES)
         if form.is_valid():
-            screening = _signed_screening(form.cleaned_data["code"])
+            screening = screening_by_verification_code(form.cleaned_data["code"])
             if screening is None:
                 form.add_error("code", _("No signed document has this code. Check the code and try again."))
             else:
@@ -172,7 +161,7 @@ def verify(request):
 @require_safe
 def verify_code(request, code):
     canonical = normalise_code(code)
-    screening = _signed_screening(canonical)
+    screening = screening_by_verification_code(canonical)
     if screening is None:
         raise Http404("No signed document has this code.")
     if canonical != code:

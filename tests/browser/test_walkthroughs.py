@@ -85,7 +85,9 @@ def sign_consent(page, name: str, decision: str) -> None:
     page.get_by_label(re.compile("^I explained each finding")).check()
     page.get_by_label("Clinician: your password").fill(PASSWORD)
     page.get_by_role("button", name="Sign consent").click()
-    expect(page.get_by_text("Signed. The take-home PDF is ready")).to_be_visible()
+    expect(page.get_by_text("Signed. The take-home PDF is being prepared")).to_be_visible()
+    # Rendered in the background after the signature committed; the page shows it once stored.
+    expect(page.get_by_role("link", name="Download the signed PDF")).to_be_visible(timeout=30_000)
 
 
 def test_a_risky_screening_from_sign_in_to_the_signed_pdf(page, live_server, clinic_people, check_accessibility):
