@@ -23,12 +23,5 @@ urlpatterns = [
     path("screenings/<uuid:screening_id>/pdf/status/", documents.screening_pdf_status, name="screening-pdf-status"),
     path("verify/", documents.verify, name="verify"),
     path("verify/<str:code>/", documents.verify_code, name="verify-code"),
-    path("staff/", staff.staff_list, name="staff"),
-    path("staff/<int:membership_id>/", staff.staff_update, name="staff-update"),
-    path(
-        "staff/<int:membership_id>/second-factor/reset/",
-        staff.staff_second_factor_reset,
-        name="staff-second-factor-reset",
-    ),
     path("audit/", staff.audit_log_view, name="audit-log"),
 ]

@@ -27,5 +27,6 @@ urlpatterns = [
     path("accounts/code/", second_factor.code_verify, name="second-factor-verify"),
     path("accounts/second-factor/", second_factor.enrol, name="second-factor-enrol"),
     path("admin/", admin.site.urls),
+    path("staff/", include("clinic.staff_urls")),
     path("", include("checklist.urls")),
 ]

@@ -34,7 +34,7 @@ from tests.views.helpers import new_member
 
 LOGIN = reverse("login")
 PASSWORD_CHANGE = reverse("password_change")
-STAFF = reverse("checklist:staff")
+STAFF = reverse("clinic:staff")
 VERIFY = reverse("checklist:verify")
 User = get_user_model()
 
@@ -215,7 +215,7 @@ def test_staff_are_always_added_to_the_admins_own_clinic(carol_client, carol, cl
 @HOSTILE
 @given(role=st.one_of(hostile_text, st.sampled_from(["clinician", "admin", "superuser", "ADMIN"])), active=hostile_text)
 def test_changing_a_role_accepts_only_the_listed_roles(carol_client, alice, role, active):
-    url = reverse("checklist:staff-update", args=[alice.membership.pk])
+    url = reverse("clinic:staff-update", args=[alice.membership.pk])
     with rolled_back():
         before = world_fingerprint()
         response = carol_client.post(url, {"role": role, "is_active": active})
@@ -241,13 +241,13 @@ def test_a_membership_id_that_is_not_one_is_404(carol_client, alice, bob, member
 
 def test_another_clinics_member_is_404_even_for_an_admin(carol_client, bob):
     before = world_fingerprint()
-    url = reverse("checklist:staff-update", args=[bob.membership.pk])
+    url = reverse("clinic:staff-update", args=[bob.membership.pk])
     assert carol_client.post(url, {"role": "admin", "is_active": "on"}).status_code == 404
     assert world_fingerprint() == before
 
 
 def test_a_clinician_cannot_promote_themself(alice_client, alice):
-    url = reverse("checklist:staff-update", args=[alice.membership.pk])
+    url = reverse("clinic:staff-update", args=[alice.membership.pk])
     assert alice_client.post(url, {"role": "admin", "is_active": "on"}).status_code == 403
     alice.membership.refresh_from_db()
     assert alice.membership.role == "clinician"

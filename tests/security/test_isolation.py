@@ -32,9 +32,9 @@ ROUTES = {
     "checklist:screening-pdf-status": ("get", "screening"),
     "checklist:verify": ("get", "public"),
     "checklist:verify-code": ("get", "public"),
-    "checklist:staff": ("get", "admin"),
-    "checklist:staff-update": ("post", "admin-member"),
-    "checklist:staff-second-factor-reset": ("post", "admin-member"),
+    "clinic:staff": ("get", "admin"),
+    "clinic:staff-update": ("post", "admin-member"),
+    "clinic:staff-second-factor-reset": ("post", "admin-member"),
     "checklist:audit-log": ("get", "admin"),
     "login": ("get", "public"),
     "logout": ("post", "auth"),
@@ -75,7 +75,7 @@ def world(make_screening, clinic_a, alice, carol, bob):
 def url_for(name: str, world, carol) -> str:
     if name == "checklist:verify-code":
         return reverse(name, args=[world["signed"].verification_code])
-    if name in {"checklist:staff-update", "checklist:staff-second-factor-reset"}:
+    if name in {"clinic:staff-update", "clinic:staff-second-factor-reset"}:
         return reverse(name, args=[carol.membership.pk])
     if ROUTES[name][1] not in ("screening", "admin-screening"):
         return reverse(name)

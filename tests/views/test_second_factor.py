@@ -58,7 +58,7 @@ def test_an_admin_without_a_device_is_sent_to_enrol_before_any_page(client, caro
     assert response.status_code == 302 and response["Location"].startswith(CODE)
     response = client.get(response["Location"])
     assert response.status_code == 302 and response["Location"].startswith(ENROL)
-    assert client.get(reverse("checklist:staff")).status_code == 302
+    assert client.get(reverse("clinic:staff")).status_code == 302
 
 
 def test_enrolment_shows_a_qr_code_and_the_secret_then_recovery_codes_once(client, carol):
@@ -120,11 +120,11 @@ def test_a_clinician_signs_in_without_a_code_and_may_enrol_from_the_account_page
 def test_the_right_code_signs_in_and_goes_on_to_the_page_asked_for(client, carol):
     device = enrolled(carol)
     sign_in_with_password(client, "carol")
-    page = client.get(CODE + "?next=" + reverse("checklist:staff"))
+    page = client.get(CODE + "?next=" + reverse("clinic:staff"))
     assert page.status_code == 200 and 'autocomplete="one-time-code"' in page.content.decode()
-    response = client.post(CODE, {"code": totp_now(device), "next": reverse("checklist:staff")})
-    assert response.status_code == 302 and response["Location"] == reverse("checklist:staff")
-    assert client.get(reverse("checklist:staff")).status_code == 200
+    response = client.post(CODE, {"code": totp_now(device), "next": reverse("clinic:staff")})
+    assert response.status_code == 302 and response["Location"] == reverse("clinic:staff")
+    assert client.get(reverse("clinic:staff")).status_code == 200
 
 
 def test_a_wrong_code_is_refused_and_the_session_stays_unverified(client, carol):
@@ -194,15 +194,15 @@ def test_a_clinic_admin_resets_a_members_second_factor_and_it_is_audited(carol_c
     enrolled(alice)
     dave = make_member(clinic_a, "dave", Membership.Role.ADMIN)
     enrolled(dave)
-    staff = carol_client.get(reverse("checklist:staff")).content.decode()
-    url = reverse("checklist:staff-second-factor-reset", args=[alice.membership.pk])
+    staff = carol_client.get(reverse("clinic:staff")).content.decode()
+    url = reverse("clinic:staff-second-factor-reset", args=[alice.membership.pk])
     assert f'action="{url}"' in staff
     assert carol_client.post(url).status_code == 302
     assert not TOTPDevice.objects.filter(user=alice).exists()
     event = AuditEvent.objects.get(action="staff.second_factor_reset")
     assert event.actor.username == "carol" and event.detail["member"] == "alice"
 
-    carol_client.post(reverse("checklist:staff-second-factor-reset", args=[dave.membership.pk]))
+    carol_client.post(reverse("clinic:staff-second-factor-reset", args=[dave.membership.pk]))
     carol_client.post(reverse("logout"))
     sign_in_with_password(carol_client, "alice")
     assert carol_client.get(DASHBOARD).status_code == 200  # optional for a clinician: no code now
@@ -224,7 +224,7 @@ def test_a_reset_ends_the_verified_session_of_that_person(client, carol, clinic_
 
 def test_a_clinician_cannot_reset_anyone_and_get_is_refused(client, alice, carol):
     device = enrolled(carol)
-    url = reverse("checklist:staff-second-factor-reset", args=[carol.membership.pk])
+    url = reverse("clinic:staff-second-factor-reset", args=[carol.membership.pk])
     client.force_login(alice)
     assert client.post(url).status_code == 403
     assert TOTPDevice.objects.filter(pk=device.pk).exists()

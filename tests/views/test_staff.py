@@ -8,7 +8,7 @@ from clinic.models import Membership
 from tests.conftest import login_verified
 from tests.views.helpers import new_member
 
-URL = reverse("checklist:staff")
+URL = reverse("clinic:staff")
 
 
 def test_only_clinic_admins_manage_staff(client, alice, carol):
@@ -42,17 +42,17 @@ def test_weak_passwords_and_taken_usernames_are_refused(client, carol):
 
 def test_an_admin_can_deactivate_a_clinician_but_not_themself(client, carol, alice):
     login_verified(client, carol)
-    client.post(reverse("checklist:staff-update", args=[alice.membership.pk]), {"role": "clinician"})
+    client.post(reverse("clinic:staff-update", args=[alice.membership.pk]), {"role": "clinician"})
     alice.refresh_from_db()
     assert not alice.is_active
-    client.post(reverse("checklist:staff-update", args=[carol.membership.pk]), {"role": "clinician", "is_active": "on"})
+    client.post(reverse("clinic:staff-update", args=[carol.membership.pk]), {"role": "clinician", "is_active": "on"})
     carol.membership.refresh_from_db()
     assert carol.membership.role == "admin"
 
 
 def test_another_clinics_member_is_404(client, carol, bob):
     login_verified(client, carol)
-    response = client.post(reverse("checklist:staff-update", args=[bob.membership.pk]), {"role": "admin"})
+    response = client.post(reverse("clinic:staff-update", args=[bob.membership.pk]), {"role": "admin"})
     assert response.status_code == 404
     bob.membership.refresh_from_db()
     assert bob.membership.role == "clinician"
