@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pgtrigger
 from django.db import connection
 from pypdf import PdfReader
 
@@ -79,3 +80,23 @@ def test_the_signed_pdf_prints_again_the_same_after_every_content_row_changed(ri
     assert not any("REWRITTEN" in page for page in after)
     draft_text = " ".join(_text(pdf.draft_preview_pdf(screening)))
     assert "REWRITTEN" in draft_text, "a draft preview reads today's rows; only the signed record is frozen"
+
+
+def test_a_record_signed_before_the_read_model_is_read_through_its_frozen_rows(risky_signed):
+    """Schema 1 (no "schema" key) kept the findings, jurisdiction and statements, not the questions."""
+    record = screening_signed_record(risky_signed)
+    legacy = {
+        "checklist_version": record.checklist_version,
+        "assessment": {
+            key: record.to_json()["assessment"][key] for key in ("level", "headline", "summary", "findings")
+        },
+        "key_facts": [
+            {"code": f.code, "text": f.text, "references": list(f.references)} for f in record.checklist.key_facts
+        ],
+        "jurisdiction": record.to_json()["jurisdiction"],
+        "sections": [],
+    }
+    with pgtrigger.ignore("checklist.Screening:screening_signed_is_frozen"):
+        Screening.objects.filter(pk=risky_signed.pk).update(findings_snapshot=legacy)
+    screening = Screening.objects.select_related("version", "jurisdiction").get(pk=risky_signed.pk)
+    assert screening_signed_record(screening) == record
