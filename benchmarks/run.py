@@ -1,20 +1,27 @@
 """Run every benchmark, print one table and write it to ``docs/performance.md``.
 
 ``python -m benchmarks`` (what ``make bench`` runs); ``--parts 2,3`` runs some parts only and
-leaves ``docs/performance.md`` alone. The exit status is 1 when a target is missed.
+leaves ``docs/performance.md`` alone. Part 7 runs on SQLite, then again on a throwaway PostgreSQL
+server (``scripts/with_postgres.sh``, on ``$EXOSAFE_PG_PORT``) in a child ``--postgres`` run;
+``python -m benchmarks --postgres`` (what ``make bench-postgres`` runs under that script) runs
+part 7 alone on the empty database ``DATABASE_URL`` names. The exit status is 1 when a target is
+missed.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
-ALL_PARTS = ("1", "2", "3", "4", "5", "6")
+ALL_PARTS = ("1", "2", "3", "4", "5", "6", "7")
 
 NOTES = [
     "Every figure is a ratio of two things measured side by side in the same run, interleaved in an "
@@ -77,7 +84,13 @@ LEVERS = [
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--parts", default=",".join(ALL_PARTS), help="comma-separated parts to run (1-6)")
+    parser.add_argument("--parts", default=",".join(ALL_PARTS), help="comma-separated parts to run (1-7)")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="run part 7 alone on the empty PostgreSQL database DATABASE_URL names (scripts/with_postgres.sh)",
+    )
+    parser.add_argument("--rows-json", type=Path, help=argparse.SUPPRESS)  # the child --postgres run's rows
     args = parser.parse_args(argv)
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     if set(parts) - set(ALL_PARTS):
@@ -85,13 +98,19 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
     os.environ.pop("EXOSAFE_BENCH_DATABASE", None)
+    os.environ.pop("EXOSAFE_BENCH_DATABASE_URL", None)
+    if args.postgres:
+        if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+            parser.error("--postgres needs DATABASE_URL=postgres://...: run it under scripts/with_postgres.sh")
+        os.environ["EXOSAFE_BENCH_DATABASE_URL"] = os.environ["DATABASE_URL"]
+        return _postgres_only(args.rows_json)
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     import django
 
     django.setup()
     from django.conf import settings
 
-    from benchmarks import fixtures, load, pdf_pipeline, queries, scale, server_time, signing
+    from benchmarks import concurrency, fixtures, load, pdf_pipeline, queries, scale, server_time, signing
     from benchmarks.report import document, table
 
     started = time.perf_counter()
@@ -121,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     if "6" in parts:
         say("6. signing: sign POST, and sign to stored PDF with a worker")
         rows += signing.run(fx, workdir)
+    if "7" in parts:
+        say(f"7. a step page while signings run: SQLite ({concurrency.WORKERS} gunicorn workers and a db_worker)")
+        rows += concurrency.run(fx.x1.clinic_id, workdir, label="SQLite", port_offset=1)
+        say("7. the same on PostgreSQL (scripts/with_postgres.sh)")
+        rows += _postgres_child(workdir)
     elapsed = time.perf_counter() - started
     say("done")
 
@@ -133,3 +157,42 @@ def main(argv: list[str] | None = None) -> int:
         DOC.write_text(document(rows, notes=NOTES, levers=LEVERS, elapsed=elapsed), encoding="utf-8")
         print(f"Written to {DOC.relative_to(ROOT)}.")
     return 1 if missed else 0
+
+
+def _postgres_only(rows_json: Path | None) -> int:
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from benchmarks import concurrency, fixtures
+    from benchmarks.report import table
+
+    workdir = Path(getattr(settings, "BENCH_DIR"))  # noqa: B009 - set by the benchmark settings only
+    workdir.mkdir(parents=True, exist_ok=True)
+    clinic_id = fixtures.build_postgres()
+    rows = concurrency.run(clinic_id, workdir, label="PostgreSQL", port_offset=2)
+    if rows_json:
+        rows_json.write_text(json.dumps([dataclasses.asdict(r) for r in rows]), encoding="utf-8")
+    print(table(rows))
+    return 1 if any(r.met is False for r in rows) else 0
+
+
+def _postgres_child(workdir: Path) -> list:
+    """Part 7 on a throwaway PostgreSQL server, in a child process that the script's DATABASE_URL points there."""
+    from benchmarks.report import Row
+
+    out = workdir / "postgres-rows.json"
+    out.unlink(missing_ok=True)
+    env = {**os.environ, "EXOSAFE_BENCH_DIR": str(workdir / "postgres")}
+    command = [str(ROOT / "scripts" / "with_postgres.sh"), sys.executable, "-m", "benchmarks", "--postgres"]
+    with (workdir / "postgres.log").open("w") as log:
+        done = subprocess.run(
+            [*command, "--rows-json", str(out)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=1800
+        )
+    if not out.exists():
+        return [Row("7", "PostgreSQL: the run failed; see postgres.log in the benchmark folder", "-", "runs", False)]
+    rows = [Row(**r) for r in json.loads(out.read_text(encoding="utf-8"))]
+    if done.returncode not in (0, 1):
+        rows.append(Row("7", f"PostgreSQL: the child run exited {done.returncode}", "-", "exit 0 or 1", False))
+    return rows
