@@ -187,7 +187,7 @@ def measure(load: SigningLoad, workdir: Path, port: int) -> tuple[dict[str, Phas
     signed = Screening.objects.filter(pk__in=load.pool, status__in=Screening.LOCKED_STATUSES)
     counts = {
         "signed": signed.count(),
-        "stored": sum(1 for s in signed if s.has_stored_pdf()),
+        "stored": sum(1 for s in signed if s.has_stored_pdf),
     }
     return results, counts
 

@@ -46,7 +46,9 @@ SQLITE_DATABASES = {
     }
 }
 DATABASES = (
-    {"default": dj_database_url.parse(BENCH_DATABASE_URL, conn_max_age=60)} if BENCH_DATABASE_URL else SQLITE_DATABASES
+    {"default": dict(dj_database_url.parse(BENCH_DATABASE_URL, conn_max_age=60))}
+    if BENCH_DATABASE_URL
+    else SQLITE_DATABASES
 )
 MEDIA_ROOT = BENCH_DIR / ("media-postgres" if BENCH_DATABASE_URL else "media")
 

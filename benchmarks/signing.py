@@ -1,8 +1,9 @@
 """6. Signing: the sign POST against a step save, and the sign POST to a downloadable PDF.
 
 Requests go through Django's test client in this process (both sides alike). The sign POST
-includes the clinician's password check (the project's PBKDF2 hasher); a second row shows it
-with a fast hasher, to show what is the app's own work. "Sign to PDF" starts a real
+includes the clinician's password check (the project's PBKDF2 hasher); in the same rounds, the
+same POST by clinicians whose passwords are stored with Django's Argon2PasswordHasher (for the
+choice of hasher; the project's settings are unchanged) and with MD5 (the app's own work). "Sign to PDF" starts a real
 ``manage.py db_worker`` (as ``make run`` does: ``--interval 0.25``) and times from the POST to
 the download answering 200, against a bare WeasyPrint render of the same document's HTML, with
 the app's cached stylesheet and fonts (and, for reference, a plain ``write_pdf()`` that parses
