@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,7 +75,7 @@ def wait_until_up(url: str, cookie: str, process: subprocess.Popen, timeout: flo
             with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out (URLError is one): not up yet
             time.sleep(0.2)
     raise RuntimeError(f"gunicorn did not answer {url} within {timeout} s")
 
