@@ -343,14 +343,22 @@ def signing_load(clinic_id: int, *, pool_size: int, password: str) -> SigningLoa
     )
 
 
-def build_postgres() -> int:
-    """The published checklist and one clinic on an empty PostgreSQL database; returns the clinic's id."""
-    if connection.vendor != "postgresql":
-        raise RuntimeError("build_postgres() needs the benchmark settings pointed at PostgreSQL")
-    if connection.introspection.table_names():
-        raise RuntimeError("The PostgreSQL benchmark builds on an empty database only (use scripts/with_postgres.sh)")
+def build_fresh() -> int:
+    """The published checklist and one clinic on a new database; returns the clinic's id.
+
+    SQLite: a new file (WAL, as ``build`` makes it). PostgreSQL: only an empty database (the
+    throwaway one of ``scripts/with_postgres.sh``), never one with tables in it.
+    """
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    if connection.vendor == "sqlite":
+        path = Path(settings.DATABASES["default"]["NAME"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection.close()
+        _remove_database(path)
+        sqlite3.connect(path).execute("PRAGMA journal_mode=WAL").close()
+    elif connection.introspection.table_names():
+        raise RuntimeError("The PostgreSQL benchmark builds on an empty database only (use scripts/with_postgres.sh)")
     call_command("migrate", interactive=False, verbosity=0)
     call_command("load_checklist", verbosity=0)
-    clinic, _user = _clinic("pg")
+    clinic, _user = _clinic("load")
     return clinic.pk

@@ -1,11 +1,11 @@
 """Run every benchmark, print one table and write it to ``docs/performance.md``.
 
 ``python -m benchmarks`` (what ``make bench`` runs); ``--parts 2,3`` runs some parts only and
-leaves ``docs/performance.md`` alone. Part 7 runs on SQLite, then again on a throwaway PostgreSQL
-server (``scripts/with_postgres.sh``, on ``$EXOSAFE_PG_PORT``) in a child ``--postgres`` run;
-``python -m benchmarks --postgres`` (what ``make bench-postgres`` runs under that script) runs
-part 7 alone on the empty database ``DATABASE_URL`` names. The exit status is 1 when a target is
-missed.
+leaves ``docs/performance.md`` alone. Part 7 runs in child runs, each on a fresh database with
+the published checklist only: a new SQLite file, then a throwaway PostgreSQL server
+(``scripts/with_postgres.sh``, on ``$EXOSAFE_PG_PORT``); ``python -m benchmarks --postgres``
+(what ``make bench-postgres`` runs under that script) runs part 7 alone on the empty database
+``DATABASE_URL`` names. The exit status is 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -65,12 +65,12 @@ NOTES = [
     "app on 127.0.0.1 and a real `manage.py db_worker --interval 0.25` renders each signed PDF beside it, as "
     "`make run` does. Clinician B GETs a step page of their own draft, one GET every 50 ms, 60 per phase; "
     "clinician A signs screenings awaiting signature with real consent POSTs over HTTP (password check "
-    "with the project's PBKDF2 included), one after another, in one loop or two loops at once, at most 14 "
+    "with the project's PBKDF2 included), one after another, in one loop or two loops at once, at most 10 "
     "each per phase. Each of 3 rounds runs the three phases (alone, one loop, two loops) in a shuffled "
     "order, after letting the worker's queue drain, so that B alone is alone; the p95 is over every round's "
-    "GETs of a phase. On SQLite, the small benchmark database; on PostgreSQL, a throwaway server "
-    "(`scripts/with_postgres.sh`, `fsync=off`) with the published checklist and one clinic, in a child run "
-    "(`python -m benchmarks --postgres`; `make bench-postgres` runs it alone).",
+    "GETs of a phase. Each database is fresh, with the published v1 checklist and one clinic, in a child "
+    "run: a new SQLite file (WAL, as above), then a throwaway PostgreSQL server (`scripts/with_postgres.sh`, "
+    "`fsync=off`; `python -m benchmarks --postgres`, which `make bench-postgres` runs alone).",
 ]
 
 LEVERS = [
@@ -102,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run part 7 alone on the empty PostgreSQL database DATABASE_URL names (scripts/with_postgres.sh)",
     )
-    parser.add_argument("--rows-json", type=Path, help=argparse.SUPPRESS)  # the child --postgres run's rows
+    # A child run of part 7 alone on a fresh SQLite file, and where child runs write their rows.
+    parser.add_argument("--signing-load-sqlite", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--rows-json", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     if set(parts) - set(ALL_PARTS):
@@ -115,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
             parser.error("--postgres needs DATABASE_URL=postgres://...: run it under scripts/with_postgres.sh")
         os.environ["EXOSAFE_BENCH_DATABASE_URL"] = os.environ["DATABASE_URL"]
-        return _postgres_only(args.rows_json)
+        return _signing_load_only(args.rows_json, label="PostgreSQL", port_offset=2)
+    if args.signing_load_sqlite:
+        return _signing_load_only(args.rows_json, label="SQLite", port_offset=1)
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     import django
 
@@ -154,9 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         rows += signing.run(fx, workdir)
     if "7" in parts:
         say(f"7. a step page while signings run: SQLite ({concurrency.WORKERS} gunicorn workers and a db_worker)")
-        rows += concurrency.run(fx.x1.clinic_id, workdir, label="SQLite", port_offset=1)
+        rows += _child(workdir, "SQLite", [sys.executable, "-m", "benchmarks", "--signing-load-sqlite"])
         say("7. the same on PostgreSQL (scripts/with_postgres.sh)")
-        rows += _postgres_child(workdir)
+        script = str(ROOT / "scripts" / "with_postgres.sh")
+        rows += _child(workdir, "PostgreSQL", [script, sys.executable, "-m", "benchmarks", "--postgres"])
     elapsed = time.perf_counter() - started
     say("done")
 
@@ -171,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if missed else 0
 
 
-def _postgres_only(rows_json: Path | None) -> int:
+def _signing_load_only(rows_json: Path | None, *, label: str, port_offset: int) -> int:
     import django
 
     django.setup()
@@ -182,29 +187,34 @@ def _postgres_only(rows_json: Path | None) -> int:
 
     workdir = Path(getattr(settings, "BENCH_DIR"))  # noqa: B009 - set by the benchmark settings only
     workdir.mkdir(parents=True, exist_ok=True)
-    clinic_id = fixtures.build_postgres()
-    rows = concurrency.run(clinic_id, workdir, label="PostgreSQL", port_offset=2)
+    clinic_id = fixtures.build_fresh()
+    rows = concurrency.run(clinic_id, workdir, label=label, port_offset=port_offset)
     if rows_json:
         rows_json.write_text(json.dumps([dataclasses.asdict(r) for r in rows]), encoding="utf-8")
     print(table(rows))
     return 1 if any(r.met is False for r in rows) else 0
 
 
-def _postgres_child(workdir: Path) -> list:
-    """Part 7 on a throwaway PostgreSQL server, in a child process that the script's DATABASE_URL points there."""
+def _child(workdir: Path, label: str, command: list[str]) -> list:
+    """Part 7 in a child run with its own folder (and database); its rows, or one saying it failed."""
     from benchmarks.report import Row
 
-    out = workdir / "postgres-rows.json"
+    folder = workdir / label.lower()
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / "rows.json"
     out.unlink(missing_ok=True)
-    env = {**os.environ, "EXOSAFE_BENCH_DIR": str(workdir / "postgres")}
-    command = [str(ROOT / "scripts" / "with_postgres.sh"), sys.executable, "-m", "benchmarks", "--postgres"]
-    with (workdir / "postgres.log").open("w") as log:
+    env = {**os.environ, "EXOSAFE_BENCH_DIR": str(folder)}
+    with (folder / "run.log").open("w") as log:
         done = subprocess.run(
             [*command, "--rows-json", str(out)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=1800
         )
     if not out.exists():
-        return [Row("7", "PostgreSQL: the run failed; see postgres.log in the benchmark folder", "-", "runs", False)]
+        return [
+            Row(
+                "7", f"{label}: the run failed; see {label.lower()}/run.log in the benchmark folder", "-", "runs", False
+            )
+        ]
     rows = [Row(**r) for r in json.loads(out.read_text(encoding="utf-8"))]
     if done.returncode not in (0, 1):
-        rows.append(Row("7", f"PostgreSQL: the child run exited {done.returncode}", "-", "exit 0 or 1", False))
+        rows.append(Row("7", f"{label}: the child run exited {done.returncode}", "-", "exit 0 or 1", False))
     return rows
