@@ -203,7 +203,10 @@ def rows(label: str, results: dict[str, Phase], counts: dict[str, int]) -> list[
             f"{phase.signings} signings, sign POST median {ms(statistics.median(phase.sign_times))}"
         )
         if phase.short:
-            note += f"; in {phase.short} of {ROUNDS} rounds a loop ran out of screenings before B's last GET"
+            note += (
+                f"; in {phase.short} of {ROUNDS} rounds a loop reached its {MAX_SIGNINGS_PER_LOOP} signings "
+                "before B's last GET (later GETs not taken)"
+            )
         out.append(
             Row(
                 "7",
