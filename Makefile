@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 
 BROWSER_TOOLS := tests/browser/node_modules/.installed
 
-.PHONY: run test test-postgres setup system-check browser-check lint typecheck format bench clean
+.PHONY: run test test-postgres setup system-check browser-check lint typecheck format bench bench-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ test-postgres:
 bench: system-check $(INSTALLED)
 	@bash benchmarks/ensure_wrk.sh
 	$(BIN)/python -m benchmarks
+
+# Only part 7 (a step page while signings run) on a throwaway PostgreSQL server; `make bench` runs it too.
+bench-postgres: system-check $(INSTALLED)
+	scripts/with_postgres.sh $(BIN)/python -m benchmarks --postgres
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis artifacts tests/browser/node_modules

@@ -295,3 +295,70 @@ def build() -> Fixtures:
     _checkpoint()
     use_database(small)
     return Fixtures(small=small, big=big, x1=x1, x5=x5, search_reference=search_reference)
+
+
+@dataclass(frozen=True)
+class SigningLoad:
+    """Clinician A with a pool of screenings awaiting signature; clinician B with a draft of their own."""
+
+    signer_session_key: str
+    pool: tuple[str, ...]
+    reader_session_key: str
+    reader_draft_id: str
+    reader_section: str
+
+
+def _member(clinic: Clinic, username: str, password: str | None) -> Any:
+    user = get_user_model().objects.create_user(
+        username=username, password=password, first_name="Bench", last_name=username.title()
+    )
+    Membership.objects.create(user=user, clinic=clinic, role=Membership.Role.CLINICIAN)
+    return user
+
+
+def _session_key(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def signing_load(clinic_id: int, *, pool_size: int, password: str) -> SigningLoad:
+    """Two more clinicians of one clinic: A (signing, with the project's password hasher) and B (reading)."""
+    clinic = Clinic.objects.get(pk=clinic_id)
+    signer = _member(clinic, f"bench-signer-{clinic_id}", password)
+    reader = _member(clinic, f"bench-reader-{clinic_id}", None)
+    pool = []
+    for i in range(pool_size):
+        screening = _start(clinic, signer, f"Pool Patient {i}")
+        pool.append(str(answer_all_sections(screening, RISKY_ANSWERS, signer).pk))
+    draft = _start(clinic, reader, "Reader Patient")
+    draft = answer_all_sections(draft, RISKY_ANSWERS, reader, note="Checked against the product leaflet.")
+    section = draft.version.sections.order_by("position").values_list("code", flat=True).first()
+    return SigningLoad(
+        signer_session_key=_session_key(signer),
+        pool=tuple(pool),
+        reader_session_key=_session_key(reader),
+        reader_draft_id=str(draft.pk),
+        reader_section=str(section),
+    )
+
+
+def build_fresh() -> int:
+    """The published checklist and one clinic on a new database; returns the clinic's id.
+
+    SQLite: a new file (WAL, as ``build`` makes it). PostgreSQL: only an empty database (the
+    throwaway one of ``scripts/with_postgres.sh``), never one with tables in it.
+    """
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    if connection.vendor == "sqlite":
+        path = Path(settings.DATABASES["default"]["NAME"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection.close()
+        _remove_database(path)
+        sqlite3.connect(path).execute("PRAGMA journal_mode=WAL").close()
+    elif connection.introspection.table_names():
+        raise RuntimeError("The PostgreSQL benchmark builds on an empty database only (use scripts/with_postgres.sh)")
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_checklist", verbosity=0)
+    clinic, _user = _clinic("load")
+    return clinic.pk

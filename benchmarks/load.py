@@ -14,8 +14,9 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -53,26 +54,64 @@ end
 """
 
 
-def _free_port() -> int:
+def server_port(offset: int) -> int:
+    """``$EXOSAFE_BENCH_PORT`` + ``offset`` when set (a shared machine's allotted ports), else any free one."""
+    base = os.environ.get("EXOSAFE_BENCH_PORT", "").strip()
+    if base:
+        return int(base) + offset
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _wait_until_up(url: str, cookie: str, process: subprocess.Popen, timeout: float = 30) -> None:
+def wait_until_up(url: str, cookie: str, process: subprocess.Popen, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("gunicorn exited during start-up; see its log in the benchmark folder")
         try:
-            # A loopback http:// URL built by run() below.
+            # A loopback http:// URL built by the caller.
             request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
             with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out (URLError is one): not up yet
             time.sleep(0.2)
     raise RuntimeError(f"gunicorn did not answer {url} within {timeout} s")
+
+
+@contextmanager
+def gunicorn(port: int, workers: int, log_path: Path) -> Iterator[subprocess.Popen]:
+    """``clinic.wsgi`` served by gunicorn's sync workers on 127.0.0.1, with the benchmark settings."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"}
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "clinic.wsgi:application",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=settings.BASE_DIR,
+        )
+        try:
+            yield server
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=20)
 
 
 def _wrk(url: str, cookie: str, seconds: int, script: Path) -> dict:
@@ -108,45 +147,18 @@ def run(fixtures: Fixtures, workdir: Path) -> list[Row]:
     script = workdir / "report.lua"
     script.write_text(WRK_SCRIPT)
     cookie = f"{settings.SESSION_COOKIE_NAME}={fixtures.x1.session_key}"
-    port = _free_port()
+    port = server_port(0)
     base = f"http://127.0.0.1:{port}"
     urls = {
         "step page": base + reverse("checklist:screening-step", args=[fixtures.x1.draft_id, "source"]),
         "trivial view": base + reverse("bench-trivial"),
     }
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"}
-    log = (workdir / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "clinic.wsgi:application",
-            "--workers",
-            str(WORKERS),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=settings.BASE_DIR,
-    )
-    try:
-        _wait_until_up(urls["trivial view"], cookie, server)
+    with gunicorn(port, WORKERS, workdir / "gunicorn.log") as server:
+        wait_until_up(urls["trivial view"], cookie, server)
         results = {}
         for name, url in urls.items():
             _wrk(url, cookie, WARMUP, script)
             results[name] = _wrk(url, cookie, DURATION, script)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
     def rps(r: dict) -> float:
         return r["requests"] / (r["duration_us"] / 1e6)

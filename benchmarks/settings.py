@@ -13,6 +13,8 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import dj_database_url
+
 from clinic.settings import *  # noqa: F403
 from clinic.settings import BASE_DIR
 
@@ -24,7 +26,10 @@ if (BASE_DIR / "db.sqlite3").resolve() == BENCH_DATABASE:
 DEBUG = False
 ROOT_URLCONF = "benchmarks.urls"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
-DATABASES = {
+# `python -m benchmarks --postgres` sets this from DATABASE_URL (scripts/with_postgres.sh): the
+# signing-under-load part then runs on PostgreSQL, with the connection settings clinic.settings uses.
+BENCH_DATABASE_URL = os.environ.get("EXOSAFE_BENCH_DATABASE_URL", "").strip()
+SQLITE_DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": BENCH_DATABASE,
@@ -40,7 +45,12 @@ DATABASES = {
         "CONN_MAX_AGE": 60,
     }
 }
-MEDIA_ROOT = BENCH_DIR / "media"
+DATABASES = (
+    {"default": dict(dj_database_url.parse(BENCH_DATABASE_URL, conn_max_age=60))}
+    if BENCH_DATABASE_URL
+    else SQLITE_DATABASES
+)
+MEDIA_ROOT = BENCH_DIR / ("media-postgres" if BENCH_DATABASE_URL else "media")
 
 # whitenoise looks for collected static files at start-up; the benchmark requests none.
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)

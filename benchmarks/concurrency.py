@@ -1,0 +1,237 @@
+"""7. Another clinician's step page while signings run, served as production serves it.
+
+gunicorn's sync workers (2 x cores + 1, gunicorn's own advice: 5 on this 2-core machine) serve
+``clinic.wsgi`` with the benchmark settings on 127.0.0.1, and a real ``manage.py db_worker`` runs
+beside it as ``make run`` does, so every signing's PDF renders in the background. Clinician B
+GETs a step page of their own draft at a steady pace; clinician A signs screenings awaiting
+signature (a real consent POST, password check included) in one loop, or in two loops at once.
+Each round times B's page alone, with one loop and with two, in a shuffled order; before each
+phase the render queue is left to drain, so that "alone" is alone. Every loop is bounded in
+count and time and stops by itself.
+"""
+
+from __future__ import annotations
+
+import http.client
+import queue
+import random
+import secrets
+import statistics
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+
+from benchmarks.fixtures import SigningLoad, signing_load
+from benchmarks.load import gunicorn, server_port, wait_until_up
+from benchmarks.report import Row, ms, ratio
+from benchmarks.signing import PASSWORD, consent_data, db_worker
+
+WORKERS = 5
+ROUNDS = 3
+READER_GETS = 60  # per phase
+READER_PACE = 0.05  # seconds between the end of one GET and the next
+MAX_SIGNINGS_PER_LOOP = 10  # per phase; a phase's loop never outlives the reader's GETs
+LOOP_TIME_LIMIT = 120.0
+DRAIN_TIME_LIMIT = 300.0
+WARMUP_SIGNINGS = 2
+POOL = WARMUP_SIGNINGS + ROUNDS * 3 * MAX_SIGNINGS_PER_LOOP
+MAX_RATIO = 1.5
+PHASES = {"alone": 0, "one signing": 1, "two signings": 2}
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+
+class Http:
+    """A signed-in user's requests to the server on loopback, a connection each (sync workers close it)."""
+
+    def __init__(self, port: int, session_key: str) -> None:
+        self.port = port
+        self.csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
+        self.cookie = f"{settings.SESSION_COOKIE_NAME}={session_key}; {settings.CSRF_COOKIE_NAME}={self.csrf}"
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str]:
+        headers = {"Cookie": self.cookie, "Host": f"127.0.0.1:{self.port}"}
+        encoded = None
+        if body is not None:
+            encoded = urllib.parse.urlencode({**body, "csrfmiddlewaretoken": self.csrf}, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request(method, path, body=encoded, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            return response.status, response.getheader("Location") or ""
+        finally:
+            conn.close()
+
+
+class SigningLoop(threading.Thread):
+    """Clinician A signing screenings from the pool one after another, until told to stop or bounded out."""
+
+    def __init__(
+        self, client: Http, pool: queue.SimpleQueue, bodies: dict[str, dict], stop: threading.Event, limit: int
+    ):
+        super().__init__(daemon=True)
+        self.client, self.pool, self.bodies, self.halt, self.limit = client, pool, bodies, stop, limit
+        self.signed: list[str] = []
+        self.times: list[float] = []
+        self.error = ""
+
+    def run(self) -> None:
+        deadline = time.monotonic() + LOOP_TIME_LIMIT
+        while not self.halt.is_set() and len(self.signed) < self.limit and time.monotonic() < deadline:
+            try:
+                screening_id = self.pool.get_nowait()
+            except queue.Empty:
+                return
+            path = reverse("checklist:screening-consent", args=[screening_id])
+            start = time.perf_counter()
+            status, location = self.client.request("POST", path, self.bodies[screening_id])
+            self.times.append(time.perf_counter() - start)
+            if status != 302 or "login" in location:
+                self.error = f"consent POST answered {status} {location}"
+                return
+            self.signed.append(screening_id)
+
+
+def _unfinished_renders() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).count()
+
+
+def _drain(worker) -> None:
+    deadline = time.monotonic() + DRAIN_TIME_LIMIT
+    while _unfinished_renders():
+        if worker.poll() is not None:
+            raise RuntimeError("db_worker exited; see its log in the benchmark folder")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the render queue did not drain within {DRAIN_TIME_LIMIT:g} s")
+        time.sleep(0.25)
+    connection.close()
+
+
+@dataclass
+class Phase:
+    reads: list[float] = field(default_factory=list)
+    signings: int = 0
+    sign_times: list[float] = field(default_factory=list)
+    short: int = 0  # phases where a loop stopped before the reader did (reads after that are dropped)
+
+
+def _phase(reader: Http, page: str, signer: Http, pool, bodies, loops: int, result: Phase) -> None:
+    stop = threading.Event()
+    workers = [SigningLoop(signer, pool, bodies, stop, MAX_SIGNINGS_PER_LOOP) for _ in range(loops)]
+    for loop in workers:
+        loop.start()
+    try:
+        for _ in range(READER_GETS):
+            if any(not loop.is_alive() for loop in workers):
+                result.short += 1
+                break
+            start = time.perf_counter()
+            status, _location = reader.request("GET", page)
+            elapsed = time.perf_counter() - start
+            if status != 200:
+                raise RuntimeError(f"clinician B's step page answered {status}")
+            result.reads.append(elapsed)
+            time.sleep(READER_PACE)
+    finally:
+        stop.set()
+        for loop in workers:
+            loop.join(timeout=LOOP_TIME_LIMIT + 60)
+    for loop in workers:
+        if loop.error:
+            raise RuntimeError(loop.error)
+        result.signings += len(loop.signed)
+        result.sign_times += loop.times
+
+
+def measure(load: SigningLoad, workdir: Path, port: int) -> tuple[dict[str, Phase], dict[str, int]]:
+    from checklist.models import Screening
+
+    bodies = {pk: consent_data(Screening.objects.get(pk=pk)) for pk in load.pool}
+    pool: queue.SimpleQueue = queue.SimpleQueue()
+    for pk in load.pool:
+        pool.put(pk)
+    connection.close()
+    reader = Http(port, load.reader_session_key)
+    signer = Http(port, load.signer_session_key)
+    page = reverse("checklist:screening-step", args=[load.reader_draft_id, load.reader_section])
+    results = {name: Phase() for name in PHASES}
+    with gunicorn(port, WORKERS, workdir / "gunicorn-signing.log") as server, db_worker(workdir) as worker:
+        wait_until_up(f"http://127.0.0.1:{port}{page}", reader.cookie, server)
+        # Every worker process imports the app and compiles the checklist at its first requests.
+        for _ in range(4 * WORKERS):
+            reader.request("GET", page)
+        warm = SigningLoop(signer, pool, bodies, threading.Event(), WARMUP_SIGNINGS)
+        warm.run()
+        if warm.error:
+            raise RuntimeError(warm.error)
+        shuffler = random.Random(7)
+        for _ in range(ROUNDS):
+            order = list(PHASES)
+            shuffler.shuffle(order)
+            for name in order:
+                _drain(worker)
+                _phase(reader, page, signer, pool, bodies, PHASES[name], results[name])
+        _drain(worker)
+    signed = Screening.objects.filter(pk__in=load.pool, status__in=Screening.LOCKED_STATUSES)
+    counts = {
+        "signed": signed.count(),
+        "stored": sum(1 for s in signed if s.has_stored_pdf),
+    }
+    return results, counts
+
+
+def rows(label: str, results: dict[str, Phase], counts: dict[str, int]) -> list[Row]:
+    alone = p95(results["alone"].reads)
+    out = []
+    for name in ("one signing", "two signings"):
+        phase = results[name]
+        loaded = p95(phase.reads)
+        note = (
+            f"p95 {ms(loaded)} vs {ms(alone)} alone ({len(phase.reads)} / {len(results['alone'].reads)} GETs); "
+            f"{phase.signings} signings, sign POST median {ms(statistics.median(phase.sign_times))}"
+        )
+        if phase.short:
+            note += (
+                f"; in {phase.short} of {ROUNDS} rounds a loop reached its {MAX_SIGNINGS_PER_LOOP} signings "
+                "before B's last GET (later GETs not taken)"
+            )
+        out.append(
+            Row(
+                "7",
+                f"{label}: another clinician's step page p95, while {name} run / alone "
+                f"(gunicorn {WORKERS} sync workers, db_worker rendering each PDF)",
+                ratio(loaded / alone),
+                f"<= {MAX_RATIO:g}x",
+                loaded / alone <= MAX_RATIO,
+                note,
+            )
+        )
+    out.append(
+        Row(
+            "7",
+            f"{label}: screenings signed in the run / their PDFs stored by the worker",
+            f"{counts['signed']} / {counts['stored']}",
+            "equal",
+            counts["signed"] == counts["stored"],
+            f"pool of {POOL} awaiting signature",
+        )
+    )
+    return out
+
+
+def run(clinic_id: int, workdir: Path, *, label: str, port_offset: int) -> list[Row]:
+    load = signing_load(clinic_id, pool_size=POOL, password=PASSWORD)
+    results, counts = measure(load, workdir, server_port(port_offset))
+    return rows(label, results, counts)
