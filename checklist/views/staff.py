@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from checklist.audit import audit_chain_verify
 from checklist.models import AuditEvent
 from checklist.permissions import clinic_member_required
 from clinic.forms import StaffCreateForm, StaffUpdateForm
@@ -75,4 +76,5 @@ def staff_second_factor_reset(request, membership_id):
 def audit_log_view(request):
     events = AuditEvent.objects.filter(clinic=request.clinic).select_related("actor", "screening")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "checklist/audit_log.html", {"page": page})
+    chain = audit_chain_verify(clinic_id=request.clinic.pk)
+    return render(request, "checklist/audit_log.html", {"page": page, "chain": chain})
