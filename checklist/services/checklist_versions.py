@@ -77,9 +77,7 @@ def _sync_library(checklist: ChecklistSpec, report: LoadReport) -> dict[str, Ref
                 report.references_changed.append(ref.code)
         refs = {r.code: r for r in Reference.objects.all()}
         for position, j in enumerate(checklist.jurisdictions):
-            values = {
-                f.name: getattr(j, f.name) for f in dataclasses.fields(j) if f.name not in {"code", "references"}
-            }
+            values = {f.name: getattr(j, f.name) for f in dataclasses.fields(j) if f.name not in {"code", "references"}}
             values["last_reviewed"] = j.last_reviewed_date
             values["position"] = position
             if _upsert(Jurisdiction, {"code": j.code}, values, {"references": [refs[c] for c in j.references]}):
