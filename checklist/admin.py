@@ -183,7 +183,33 @@ class RiskRuleAdmin(VersionLockMixin, admin.ModelAdmin):
 
 
 class LibraryAdmin(admin.ModelAdmin):
-    """References and jurisdictions are shared by every version: an edit rebuilds cached read models."""
+    """References and jurisdictions are shared by every version: an edit rebuilds cached read models.
+
+    One that a published or retired version uses is shown read only and cannot be deleted (the
+    model refuses too); editors add a new entry and cite it from a new draft version.
+    """
+
+    def _frozen(self, obj) -> bool:
+        return obj is not None and obj.locking_version() is not None
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._frozen(obj)
+
+    def get_deleted_objects(self, objs, request):
+        """List what blocks a delete as Django lists a PROTECT: the admin then refuses with that list."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected)
+        for obj in objs:
+            version = obj.locking_version()
+            if version is not None:
+                protected.append(obj.locked_message(version))
+            elif isinstance(obj, Reference) and obj.citing_rows():
+                counts = ", ".join(f"{n} {kind}" for kind, n in obj.citing_rows().items())
+                protected.append(_("%(obj)s, still cited by %(counts)s") % {"obj": obj, "counts": counts})
+        return deleted, model_count, perms_needed, protected
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -34,6 +34,7 @@ from checklist.backups.archive import (
     backup_models,
 )
 from checklist.models import Screening
+from checklist.models.content import citation_locks_suspended
 
 
 @dataclass
@@ -196,7 +197,7 @@ def restore_apply(plan: RestorePlan, *, using: str = DEFAULT_DB_ALIAS) -> Restor
             data_path = Path(scratch) / DATA_NAME
             data_path.write_bytes(_archived_bytes(archive, DATA_NAME, plan.manifest["data"]["sha256"]))
             # Triggers off for this load only (set per statement, local to the transaction).
-            with pgtrigger.ignore(databases=[using]), transaction.atomic(using=using):
+            with pgtrigger.ignore(databases=[using]), citation_locks_suspended(), transaction.atomic(using=using):
                 call_command("loaddata", str(data_path), database=using, verbosity=0)
                 loaded = {label: apps.get_model(label)._base_manager.using(using).count() for label in plan.counts}
                 if loaded != plan.counts:

@@ -8,12 +8,16 @@ the version has left the draft state; editors copy it to a new draft instead.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, ProtectedError, Q
+from django.db.models.signals import m2m_changed, pre_delete
 from django.utils.translation import gettext_lazy as _
 
 from checklist.spec import TEXT_ANSWER_MAX_LENGTH, clean_answer, clean_free_text
@@ -31,7 +35,42 @@ class PublishedVersionLocked(Exception):
     """Raised when code tries to change a checklist version that is no longer a draft."""
 
 
-class Reference(models.Model):
+class LibraryEntry(models.Model):
+    """Base for the shared library (references, jurisdictions): frozen once a published or retired
+    version uses it, because its signed records and PDFs print it. Editors add a new entry (a new
+    code) and cite it from a new draft version instead."""
+
+    class Meta:
+        abstract = True
+
+    def locking_version(self) -> ChecklistVersion | None:
+        """The earliest published or retired version that uses this entry, if any."""
+        raise NotImplementedError
+
+    def locked_message(self, version: ChecklistVersion) -> str:
+        raise NotImplementedError
+
+    def assert_not_in_published_use(self) -> None:
+        if self.pk is None:
+            return
+        version = self.locking_version()
+        if version is not None:
+            raise PublishedVersionLocked(self.locked_message(version))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.assert_not_in_published_use()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any):
+        self.assert_not_in_published_use()
+        return super().delete(*args, **kwargs)
+
+
+def _frozen_versions() -> models.QuerySet[ChecklistVersion]:
+    return ChecklistVersion.objects.exclude(status=ChecklistVersion.Status.DRAFT).order_by("number")
+
+
+class Reference(LibraryEntry):
     """A published source that supports a question, a flag or a statement."""
 
     code = models.SlugField(max_length=80, unique=True)
@@ -55,9 +94,47 @@ class Reference(models.Model):
         parts = [self.title, self.publisher, self.date]
         return ". ".join(p for p in parts if p)
 
+    def citing_rows(self) -> dict[str, int]:
+        """How many rows cite this reference, by kind: what deleting it would silently uncite."""
+        counts = {
+            "questions": self.questions.count(),
+            "choices": self.choices.count(),
+            "rules": self.rules.count(),
+            "key facts": self.key_facts.count(),
+            "acknowledgements": self.acknowledgements.count(),
+            "jurisdictions": self.jurisdictions.count(),
+        }
+        return {kind: n for kind, n in counts.items() if n}
 
-class Jurisdiction(models.Model):
-    """Where a patient lives: who regulates these products there and how to report a reaction."""
+    def locking_version(self) -> ChecklistVersion | None:
+        if self.jurisdictions.exists():  # every version's read model carries every jurisdiction
+            jurisdiction = self.jurisdictions.first()
+            assert jurisdiction is not None  # noqa: S101 - exists() just said so
+            return jurisdiction.locking_version()
+        version = OuterRef("pk")
+        cited = (
+            Exists(Question.objects.filter(section__version=version, references=self.pk))
+            | Exists(Choice.objects.filter(question__section__version=version, references=self.pk))
+            | Exists(RiskRule.objects.filter(version=version, references=self.pk))
+            | Exists(KeyFact.objects.filter(version=version, references=self.pk))
+            | Exists(Acknowledgement.objects.filter(version=version, references=self.pk))
+        )
+        return _frozen_versions().filter(cited).first()
+
+    def locked_message(self, version: ChecklistVersion) -> str:
+        return (
+            f"Reference {self.code!r} is cited by checklist v{version.number}, which is {version.status}: "
+            "it cannot be changed or deleted. Add the corrected source under a new code and cite it "
+            "from a new draft version."
+        )
+
+
+class Jurisdiction(LibraryEntry):
+    """Where a patient lives: who regulates these products there and how to report a reaction.
+
+    Every version's read model lists every jurisdiction, so once a version is published or
+    retired, the jurisdictions it lists are frozen (new ones may still be added).
+    """
 
     code = models.CharField(max_length=10, unique=True, validators=[RegexValidator(r"^[A-Z]{2,10}$")])
     name = models.CharField(max_length=100)
@@ -80,6 +157,15 @@ class Jurisdiction(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def locking_version(self) -> ChecklistVersion | None:
+        return _frozen_versions().first() if self.pk is not None else None
+
+    def locked_message(self, version: ChecklistVersion) -> str:
+        return (
+            f"Jurisdiction {self.code} is part of checklist v{version.number}, which is {version.status}: "
+            "it cannot be changed or deleted. Add the updated entry under a new code."
+        )
 
 
 class ChecklistVersion(models.Model):
@@ -382,3 +468,54 @@ class KeyFact(VersionContent):
 
     def owning_version_id(self) -> int | None:
         return self.version_id
+
+
+def _reference_cited_is_protected(sender, instance: Reference, **kwargs: Any) -> None:
+    """``on_delete=PROTECT`` for the citations: a many-to-many would silently uncite the reference
+    from every question, choice, rule, statement and jurisdiction. (Kept on Django's own through
+    tables, which the admin's citation pickers need.)"""
+    citing = instance.citing_rows()
+    if citing:
+        counts = ", ".join(f"{n} {kind}" for kind, n in citing.items())
+        raise ProtectedError(
+            f"Reference {instance.code!r} is still cited ({counts}); remove those citations first.", set()
+        )
+
+
+_restoring = ContextVar("checklist_content_restoring", default=False)
+
+
+@contextmanager
+def citation_locks_suspended() -> Iterator[None]:
+    """For a restore only: ``loaddata`` sets the citations of rows it saved raw, published ones
+    included, in whatever order the rows come (as ``pgtrigger.ignore`` does for the triggers)."""
+    token = _restoring.set(True)
+    try:
+        yield
+    finally:
+        _restoring.reset(token)
+
+
+def _citations_of_frozen_content_are_frozen(sender, instance, action: str, reverse: bool, model, pk_set, **kwargs):
+    """Adding or removing a citation bypasses ``save()``: check the same locks here."""
+    if not action.startswith("pre_") or _restoring.get():
+        return
+    if isinstance(instance, VersionContent):
+        instance._assert_version_editable()
+    elif isinstance(instance, LibraryEntry):
+        instance.assert_not_in_published_use()
+    if reverse and pk_set:
+        for target in model.objects.filter(pk__in=pk_set):
+            if isinstance(target, VersionContent):
+                target._assert_version_editable()
+            elif isinstance(target, LibraryEntry):
+                target.assert_not_in_published_use()
+
+
+pre_delete.connect(_reference_cited_is_protected, sender=Reference, dispatch_uid="reference_cited_is_protected")
+for _model in (Question, Choice, RiskRule, KeyFact, Acknowledgement, Jurisdiction):
+    m2m_changed.connect(
+        _citations_of_frozen_content_are_frozen,
+        sender=_model.references.through,
+        dispatch_uid=f"citations_frozen_{_model.__name__}",
+    )

@@ -11,6 +11,7 @@ from typing import Any
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -329,12 +330,20 @@ class AuditEvent(models.Model):
     )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     action = models.CharField(max_length=60)
-    at = models.DateTimeField(auto_now_add=True)
+    # Set by audit_log before hashing (not auto_now_add, which would overwrite the hashed value).
+    at = models.DateTimeField(default=timezone.now, editable=False)
     detail = models.JSONField(default=dict, blank=True)
+    # The hash chain (checklist.audit_chain): the digest of the clinic's previous event, and of this
+    # event's content including that digest. Deleting, editing or inserting an event breaks it.
+    previous_sha256 = models.CharField(max_length=64, editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["clinic", "-at"], name="audit_clinic_at")]
+        indexes = [
+            models.Index(fields=["clinic", "-at"], name="audit_clinic_at"),
+            models.Index(fields=["clinic", "id"], name="audit_clinic_chain"),
+        ]
         triggers = [
             pgtrigger.Protect(name="audit_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
         ]

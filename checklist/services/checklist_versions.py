@@ -65,17 +65,28 @@ def _upsert(model, lookup: dict, values: dict, m2m: dict[str, list] | None = Non
 
 
 def _sync_library(checklist: ChecklistSpec, report: LoadReport) -> dict[str, Reference]:
-    for ref in checklist.references.values():
-        values = {f.name: getattr(ref, f.name) for f in dataclasses.fields(ref) if f.name != "code"}
-        if _upsert(Reference, {"code": ref.code}, values):
-            report.references_changed.append(ref.code)
-    refs = {r.code: r for r in Reference.objects.all()}
-    for position, j in enumerate(checklist.jurisdictions):
-        values = {f.name: getattr(j, f.name) for f in dataclasses.fields(j) if f.name not in {"code", "references"}}
-        values["last_reviewed"] = j.last_reviewed_date
-        values["position"] = position
-        if _upsert(Jurisdiction, {"code": j.code}, values, {"references": [refs[c] for c in j.references]}):
-            report.jurisdictions_changed.append(j.code)
+    """Create new references and jurisdictions, and update those no published version uses yet.
+
+    One that a published or retired version uses is frozen (its signed PDFs print it): a file that
+    changes it is refused, naming it, and the editor gives the new text a new code.
+    """
+    try:
+        for ref in checklist.references.values():
+            values = {f.name: getattr(ref, f.name) for f in dataclasses.fields(ref) if f.name != "code"}
+            if _upsert(Reference, {"code": ref.code}, values):
+                report.references_changed.append(ref.code)
+        refs = {r.code: r for r in Reference.objects.all()}
+        for position, j in enumerate(checklist.jurisdictions):
+            values = {f.name: getattr(j, f.name) for f in dataclasses.fields(j) if f.name not in {"code", "references"}}
+            values["last_reviewed"] = j.last_reviewed_date
+            values["position"] = position
+            if _upsert(Jurisdiction, {"code": j.code}, values, {"references": [refs[c] for c in j.references]}):
+                report.jurisdictions_changed.append(j.code)
+    except PublishedVersionLocked as exc:
+        raise ContentConflict(
+            f"The content file changes published content. {exc} "
+            "Published content never changes: give the changed entry a new code in a new version."
+        ) from exc
     return refs
 
 
@@ -180,7 +191,8 @@ class ContentConflict(Exception):
 def checklist_content_load(*, content: ContentFile) -> LoadReport:
     """Install a content file (from ``content_schema.load_content_file``). Idempotent.
 
-    The reference library and jurisdictions are updated in place. The version is created and
+    New references and jurisdictions are added; those no published or retired version uses are
+    updated in place, and a change to one that is used is refused (``_sync_library``). The version is created and
     published if new; left alone if the database already holds the same content; rebuilt if it
     is still a draft; and refused if it was published with different content, because a
     published version never changes: give the file a new version number instead.

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from checklist.audit import PDF_STORED, audit_log
 from checklist.models import Screening, SignedPdfRender
 from checklist.pdf import render_screening_pdf
 from checklist.selectors import screening_signed_record
@@ -101,6 +102,8 @@ def _write_once(screening: Screening, pdf: bytes) -> None:
             locked.pdf.name = written
             locked.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
             locked.save(update_fields=["pdf", "pdf_sha256", "updated_at"])
+            # The hash goes into the audit chain too, so a PDF replaced with its pdf_sha256 is caught.
+            audit_log(clinic=locked.clinic, screening=locked, action=PDF_STORED, sha256=locked.pdf_sha256)
             screening.pdf.name, screening.pdf_sha256 = locked.pdf.name, locked.pdf_sha256
     except BaseException:
         if written:

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from checklist.audit import audit_chain_verify
 from checklist.models import AuditEvent
 from checklist.permissions import clinic_member_required
 
@@ -15,4 +16,5 @@ from checklist.permissions import clinic_member_required
 def audit_log_view(request):
     events = AuditEvent.objects.filter(clinic=request.clinic).select_related("actor", "screening")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "checklist/audit_log.html", {"page": page})
+    chain = audit_chain_verify(clinic_id=request.clinic.pk)
+    return render(request, "checklist/audit_log.html", {"page": page, "chain": chain})

@@ -62,12 +62,40 @@ def test_a_new_version_number_publishes_and_retires_the_old(version):
     assert ChecklistVersion.objects.get(number=2).status == ChecklistVersion.Status.PUBLISHED
 
 
+def with_uncited_reference(raw: dict) -> dict:
+    """The file with one more reference that no published version cites: one still editable in place."""
+    raw["references"].insert(0, {"code": "aaa-uncited", "title": "Uncited source", "publisher": "", "date": ""})
+    checklist_content_load(content=parse_content(raw))
+    return raw
+
+
 def test_it_updates_a_reference_in_place(version):
-    raw = yaml.safe_load(V1.read_text())
+    raw = with_uncited_reference(yaml.safe_load(V1.read_text()))
     raw["references"][0]["title"] = "Corrected title"
     report = checklist_content_load(content=parse_content(raw))
     assert report.references_changed == [raw["references"][0]["code"]]
     assert report.version_action == "unchanged"
+
+
+def test_it_refuses_to_change_a_reference_a_published_version_cites(version):
+    raw = yaml.safe_load(V1.read_text())
+    cited = Question.objects.filter(section__version=version, references__isnull=False).values_list(
+        "references__code", flat=True
+    )[0]
+    entry = next(r for r in raw["references"] if r["code"] == cited)
+    before = Reference.objects.get(code=cited).title
+    entry["title"] = "Corrected title"
+    with pytest.raises(ContentConflict, match=f"Reference '{cited}' is cited by checklist v1.*new code"):
+        checklist_content_load(content=parse_content(raw))
+    assert Reference.objects.get(code=cited).title == before
+
+
+def test_it_refuses_to_change_a_jurisdiction_of_a_published_version(version):
+    raw = yaml.safe_load(V1.read_text())
+    raw["jurisdictions"][0]["summary"] = "Rewritten."
+    with pytest.raises(ContentConflict, match=f"Jurisdiction {raw['jurisdictions'][0]['code']} .*new code"):
+        checklist_content_load(content=parse_content(raw))
+    assert not Jurisdiction.objects.filter(summary="Rewritten.").exists()
 
 
 @pytest.mark.parametrize(
@@ -97,7 +125,8 @@ def test_the_command_explains_a_broken_file(tmp_path, db):
 
 
 def test_a_reference_changed_in_place_reaches_the_cached_read_model(version):
-    raw = yaml.safe_load(V1.read_text())
+    raw = with_uncited_reference(yaml.safe_load(V1.read_text()))
+    version.refresh_from_db()
     code = raw["references"][0]["code"]
     assert checklist_spec(version).references[code].title != "Corrected title"  # now cached
     raw["references"][0]["title"] = "Corrected title"
@@ -108,6 +137,8 @@ def test_a_reference_changed_in_place_reaches_the_cached_read_model(version):
 
 def test_a_reference_edited_in_the_admin_reaches_the_cached_read_model(version, client, admin_user):
     login_verified(client, admin_user)
+    with_uncited_reference(yaml.safe_load(V1.read_text()))
+    version.refresh_from_db()
     reference = Reference.objects.order_by("code").first()
     assert checklist_spec(version).references[reference.code].title == reference.title
     response = client.post(

@@ -1,0 +1,143 @@
+"""Published content is read only through every door: the admin, the models and the ORM."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from checklist.models import (
+    Acknowledgement,
+    ChecklistVersion,
+    Choice,
+    Jurisdiction,
+    KeyFact,
+    PublishedVersionLocked,
+    Question,
+    Reference,
+    RiskRule,
+)
+from checklist.services.checklist_versions import checklist_version_copy
+from tests.conftest import login_verified
+
+
+@pytest.fixture
+def editor_client(client, db):
+    call_command("seed_demo", stdout=io.StringIO())
+    login_verified(client, get_user_model().objects.get(username="demo-editor"))
+    return client
+
+
+@pytest.fixture
+def v1(db) -> ChecklistVersion:
+    return ChecklistVersion.objects.get(number=1, status=ChecklistVersion.Status.PUBLISHED)
+
+
+def citation_counts() -> dict[str, int]:
+    return {
+        model.__name__: model.references.through.objects.count()
+        for model in (Question, Choice, RiskRule, KeyFact, Acknowledgement, Jurisdiction)
+    }
+
+
+def most_cited_reference(v1) -> Reference:
+    """The reference whose deletion did the most harm when the admin allowed it."""
+    return max(Reference.objects.all(), key=lambda r: sum(r.citing_rows().values()))
+
+
+def test_deleting_a_reference_of_v1_in_the_admin_changes_nothing(editor_client, v1):
+    reference = most_cited_reference(v1)
+    before = citation_counts()
+    url = f"/admin/checklist/reference/{reference.pk}/delete/"
+    assert editor_client.get(url).status_code == 403
+    assert editor_client.post(url, {"post": "yes"}).status_code == 403
+    response = editor_client.post(
+        "/admin/checklist/reference/",
+        {"action": "delete_selected", "_selected_action": [reference.pk], "post": "yes"},
+    )
+    assert response.status_code == 200 and b"Cannot delete" in response.content
+    assert Reference.objects.filter(pk=reference.pk).exists()
+    assert citation_counts() == before
+
+
+def test_editing_a_reference_of_v1_in_the_admin_is_refused(editor_client, v1):
+    reference = most_cited_reference(v1)
+    page = editor_client.get(f"/admin/checklist/reference/{reference.pk}/change/")
+    assert page.status_code == 200 and b'name="title"' not in page.content  # shown read only
+    response = editor_client.post(
+        f"/admin/checklist/reference/{reference.pk}/change/",
+        {"code": reference.code, "title": "Edited title", "publisher": reference.publisher, "date": reference.date},
+    )
+    assert response.status_code == 403
+    assert Reference.objects.get(pk=reference.pk).title == reference.title
+
+
+def test_a_jurisdiction_of_v1_cannot_be_edited_or_deleted_in_the_admin(editor_client, v1):
+    jurisdiction = Jurisdiction.objects.get(code="US")
+    assert (
+        editor_client.post(f"/admin/checklist/jurisdiction/{jurisdiction.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    response = editor_client.post(f"/admin/checklist/jurisdiction/{jurisdiction.pk}/change/", {"name": "Elsewhere"})
+    assert response.status_code == 403
+    assert Jurisdiction.objects.get(pk=jurisdiction.pk).name == jurisdiction.name
+
+
+def test_a_reference_cited_only_by_a_draft_can_still_be_edited(editor_client, v1):
+    draft = checklist_version_copy(version=v1)
+    reference = Reference.objects.create(code="draft-only-source", title="Draft source")
+    Question.objects.filter(section__version=draft).first().references.add(reference)
+    response = editor_client.post(
+        f"/admin/checklist/reference/{reference.pk}/change/",
+        {"code": reference.code, "title": "Edited title", "publisher": "", "date": ""},
+    )
+    assert response.status_code == 302
+    assert Reference.objects.get(pk=reference.pk).title == "Edited title"
+    # Still cited by the draft: deleting it would uncite it there, so the admin lists it as protected.
+    page = editor_client.post(f"/admin/checklist/reference/{reference.pk}/delete/", {"post": "yes"})
+    assert page.status_code == 200 and b"still cited by 1 questions" in page.content
+    assert Reference.objects.filter(pk=reference.pk).exists()
+
+
+def test_the_models_refuse_to_change_published_library_entries(v1):
+    reference = most_cited_reference(v1)
+    before = citation_counts()
+    reference.title = "Edited below the admin"
+    locked = f"Reference '{reference.code}' is cited by checklist v1"
+    with pytest.raises(PublishedVersionLocked, match=locked), transaction.atomic():
+        reference.save()
+    with pytest.raises(PublishedVersionLocked, match="new draft version"), transaction.atomic():
+        reference.delete()
+    with pytest.raises(ProtectedError, match="still cited"), transaction.atomic():
+        Reference.objects.filter(pk=reference.pk).delete()
+    jurisdiction = Jurisdiction.objects.get(code="US")
+    with pytest.raises(PublishedVersionLocked, match="Jurisdiction US is part of checklist v1"), transaction.atomic():
+        jurisdiction.save()
+    with pytest.raises(PublishedVersionLocked), transaction.atomic():
+        jurisdiction.delete()
+    assert citation_counts() == before
+
+
+def test_the_citations_of_published_content_cannot_change(v1):
+    question = Question.objects.filter(section__version=v1, references__isnull=False).first()
+    reference = question.references.first()
+    before = citation_counts()
+    with pytest.raises(PublishedVersionLocked), transaction.atomic():
+        question.references.remove(reference)
+    with pytest.raises(PublishedVersionLocked), transaction.atomic():
+        question.references.clear()
+    with pytest.raises(PublishedVersionLocked), transaction.atomic():
+        reference.questions.clear()
+    with pytest.raises(PublishedVersionLocked), transaction.atomic():
+        Jurisdiction.objects.get(code="US").references.set([])
+    assert citation_counts() == before
+
+
+def test_an_uncited_reference_can_be_deleted(v1):
+    reference = Reference.objects.create(code="unused-source", title="Unused")
+    reference.delete()
+    assert not Reference.objects.filter(code="unused-source").exists()
