@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from checklist.views import dashboard, documents, screenings, staff, steps
+from checklist.views import audit, dashboard, documents, screenings, steps
 
 app_name = "checklist"
 
@@ -23,5 +23,5 @@ urlpatterns = [
     path("screenings/<uuid:screening_id>/pdf/status/", documents.screening_pdf_status, name="screening-pdf-status"),
     path("verify/", documents.verify, name="verify"),
     path("verify/<str:code>/", documents.verify_code, name="verify-code"),
-    path("audit/", staff.audit_log_view, name="audit-log"),
+    path("audit/", audit.audit_log_view, name="audit-log"),
 ]

@@ -1,4 +1,4 @@
-"""The clinic admin's audit log of their clinic (staff management lives in ``clinic.views_staff``)."""
+"""The clinic admin's audit log of their clinic, with whether its hash chain verifies."""
 
 from __future__ import annotations
 
