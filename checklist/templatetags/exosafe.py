@@ -9,8 +9,9 @@ from django.utils.html import format_html, format_html_join, json_script
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from checklist.content_markup import content_markup
 from checklist.steps import Progress
-from checklist.vocabulary import BADGE_CLASS, as_level, risk_levels_for_script
+from checklist.vocabulary import BADGE_CLASS, AnswerType, as_level, risk_levels_for_script
 
 register = template.Library()
 
@@ -26,6 +27,40 @@ def machine_time(value: dt.datetime | None) -> str:
 @register.filter
 def as_minutes(value: dt.timedelta | None) -> int:
     return int(value.total_seconds() // 60) if value else 0
+
+
+@register.simple_tag
+def content(template_name: str, **context) -> SafeString:
+    """A partial of published content only, rendered once per language (``checklist.content_markup``)."""
+    return content_markup(template_name, **context)
+
+
+@register.simple_tag
+def choice_inputs(card) -> SafeString:
+    """A choice question's inputs, one toggle button per choice, with the patient's picks checked.
+
+    Written with ``format_html`` rather than a template loop, for the same reason as
+    :func:`progress_items`: every choice of every question of a step page goes through it."""
+    question = card.question
+    kind = "checkbox" if question.answer_type == AnswerType.MULTIPLE else "radio"
+    inline = " choice-inline" if question.answer_type == AnswerType.YES_NO_UNSURE else ""
+    inputs = format_html_join(
+        "\n",
+        '<div class="choice"><input type="{}" class="btn-check" name="{}" id="id_{}_{}" value="{}"{}>'
+        '<label class="btn btn-outline-primary choice-label" for="id_{}_{}">{}</label></div>',
+        (
+            (kind, card.name, card.name, i, c.value, checked, card.name, i, c.label)
+            for i, c in enumerate(question.choices)
+            for checked in [SafeString(" checked") if c.value in card.selected else ""]
+        ),
+    )
+    return format_html('<div class="choice-group{}">\n{}\n</div>', inline, inputs)
+
+
+@register.simple_tag
+def choice_levels(question) -> str:
+    """``value:level`` pairs of a question's choices, for the step page's live risk text."""
+    return " ".join(f"{c.value}:{c.level.code}" for c in question.choices)
 
 
 @register.simple_tag
