@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from benchmarks.fixtures import Fixtures
 from benchmarks.report import Row, ms, ratio
+from benchmarks.timing import stop_process
 
 DURATION = 30
 WARMUP = 3
@@ -106,12 +107,7 @@ def gunicorn(port: int, workers: int, log_path: Path) -> Iterator[subprocess.Pop
         try:
             yield server
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=20)
+            stop_process(server, timeout=20)
 
 
 def _wrk(url: str, cookie: str, seconds: int, script: Path) -> dict:

@@ -28,7 +28,7 @@ from django.urls import reverse
 
 from benchmarks.fixtures import Fixtures
 from benchmarks.report import Row, ms, ratio
-from benchmarks.timing import interleaved
+from benchmarks.timing import interleaved, stop_process
 
 ROUNDS = 7
 MAX_SIGN_RATIO = 3.0
@@ -160,12 +160,7 @@ def db_worker(workdir: Path) -> Iterator[subprocess.Popen]:
         try:
             yield worker
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait(timeout=30)
+            stop_process(worker, timeout=30)
 
 
 def _sign_to_pdf(fixtures: Fixtures, user, workdir: Path) -> tuple[list[float], str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import random
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -22,6 +23,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 K = TypeVar("K")
+
+
+def stop_process(process: subprocess.Popen, *, timeout: float) -> None:
+    """Ask a server or worker the benchmark started to stop, and kill it if it does not in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
 
 
 @dataclass(frozen=True)
