@@ -23,6 +23,7 @@ from checklist.audit import audit_log
 from checklist.forms_verify import MAX_UPLOAD_BYTES, VerifyForm, normalise_code
 from checklist.models import Screening
 from checklist.pdf import StoredPdfError, draft_preview_pdf, stored_pdf_bytes
+from checklist.pdf.void_stamp import void_stamped_pdf
 from checklist.permissions import clinic_member_required, get_screening_for_user
 from checklist.selectors import screening_by_verification_code, signed_pdf_status
 
@@ -70,6 +71,11 @@ def screening_pdf(request, screening_id):
             status=500,
             content_type="text/plain; charset=utf-8",
         )
+    filename = f"exosafe-{screening.reference}.pdf"
+    if screening.status == Screening.Status.VOIDED:
+        # The stored bytes stay as issued; what leaves the clinic says VOID on every page.
+        data = void_stamped_pdf(data, screening=screening)
+        filename = f"exosafe-{screening.reference}-VOID.pdf"
     if request.method == "GET":
         audit_log(
             clinic=screening.clinic,
@@ -78,7 +84,7 @@ def screening_pdf(request, screening_id):
             action="screening.pdf_downloaded",
             status=screening.status,
         )
-    return _pdf_response(data, filename=f"exosafe-{screening.reference}.pdf", as_attachment=True)
+    return _pdf_response(data, filename=filename, as_attachment=True)
 
 
 @require_safe

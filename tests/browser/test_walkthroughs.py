@@ -75,6 +75,12 @@ def draw_signature(page) -> None:
     page.mouse.up()
 
 
+def pdf_link_href(page) -> str:
+    """The signed PDF's address, from the link the screening's page shows."""
+    link = page.get_by_role("link", name=re.compile("PDF")).first
+    return page.url.split("/screenings/")[0] + link.get_attribute("href")
+
+
 def sign_consent(page, name: str, decision: str) -> None:
     statements = page.get_by_role("group", name="Please read each statement and tick it")
     for box in statements.get_by_role("checkbox").all():
@@ -268,3 +274,8 @@ def test_an_admin_voids_a_signed_record_after_confirming_it(
     page.get_by_role("button", name=f"Void {screening.reference}").click()
     expect(page.get_by_text("The screening is now void.")).to_be_visible()
     assert Screening.objects.get(pk=screening.pk).void_reason == "Entered for the wrong patient"
+    expect(page.get_by_role("link", name="Void this record…")).to_have_count(0)
+    pdf = PdfReader(io.BytesIO(page.request.get(pdf_link_href(page)).body()))
+    pages = [" ".join(p.extract_text().split()) for p in pdf.pages]
+    assert all("VOID: this record was voided on" in text for text in pages)
+    assert "Entered for the wrong patient" in pages[0]

@@ -76,11 +76,33 @@ def test_a_head_request_is_not_logged_as_a_download(alice_client, signed):
     assert not AuditEvent.objects.filter(screening=signed, action="screening.pdf_downloaded").exists()
 
 
-def test_a_voided_screening_still_serves_its_signed_document(alice_client, alice, signed):
+def test_a_voided_screening_serves_a_copy_stamped_void_on_every_page(alice_client, alice, signed):
     original = stored(signed)
     screening_void(screening=signed, user=alice, reason="Wrong product recorded")
     response = alice_client.get(url_for(signed))
-    assert response.status_code == 200 and response.content == original
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(f'filename="exosafe-{signed.reference}-VOID.pdf"')
+    stamped, issued = pdf_text(response.content), pdf_text(original)
+    assert len(stamped) == len(issued)
+    assert all("VOID: this record was voided on" in page for page in stamped)
+    assert not any("VOID" in page for page in issued)
+    first = " ".join(stamped[0].split())
+    assert "Wrong product recorded" in first and "Alice Tester" in first
+    assert not any("Wrong product recorded" in page for page in stamped[1:])
+    # What the record says is still there, under the stamp: the patient's name on page one.
+    assert signed.patient_name in first
+    # The stored document is untouched and still passes its integrity check.
+    signed.refresh_from_db()
+    assert stored(signed) == original
+    assert hashlib.sha256(original).hexdigest() == signed.pdf_sha256
+
+
+def test_a_voided_documents_pages_keep_their_size(alice_client, alice, signed):
+    original = PdfReader(io.BytesIO(stored(signed)))
+    screening_void(screening=signed, user=alice, reason="Duplicate")
+    stamped = PdfReader(io.BytesIO(alice_client.get(url_for(signed)).content))
+    assert [tuple(p.mediabox) for p in stamped.pages] == [tuple(p.mediabox) for p in original.pages]
+    assert stamped.metadata.title.startswith("VOID: ")
 
 
 def test_a_draft_gets_a_preview_marked_draft_on_every_page(alice_client, make_screening, clinic_a, alice):
