@@ -363,7 +363,9 @@ class ConsentStep(Step):
         except ValidationError as exc:
             form.add_error(None, exc)
             return self._page(request, form, status=400)
-        messages.success(request, _("Signed. The take-home PDF is being prepared and appears below."))
+        messages.success(
+            request, _("Signed. The take-home PDF is being prepared; it shows at the top of this page once ready.")
+        )
         return redirect("checklist:screening-detail", screening.pk)
 
     def _page(self, request: HttpRequest, form: ConsentForm, *, status: int = 200) -> HttpResponse:

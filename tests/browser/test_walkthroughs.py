@@ -77,7 +77,7 @@ def draw_signature(page) -> None:
 
 def pdf_link_href(page) -> str:
     """The signed PDF's address, from the link the screening's page shows."""
-    link = page.get_by_role("link", name=re.compile("PDF")).first
+    link = page.get_by_role("link", name="Open the PDF")
     return page.url.split("/screenings/")[0] + link.get_attribute("href")
 
 
@@ -93,7 +93,7 @@ def sign_consent(page, name: str, decision: str) -> None:
     page.get_by_role("button", name="Sign consent").click()
     expect(page.get_by_text("Signed. The take-home PDF is being prepared")).to_be_visible()
     # Rendered in the background after the signature committed; the page shows it once stored.
-    expect(page.get_by_role("link", name="Download the signed PDF")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("link", name="Open the PDF")).to_be_visible(timeout=30_000)
 
 
 def test_a_risky_screening_from_sign_in_to_the_signed_pdf(page, live_server, clinic_people, check_accessibility):
@@ -137,7 +137,7 @@ def test_a_risky_screening_from_sign_in_to_the_signed_pdf(page, live_server, cli
     assert screening.signature_png and screening.signature_png.startswith(b"\x89PNG")
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the signed PDF").click()
+        page.get_by_role("link", name="Download a copy").click()
     pdf = PdfReader(io.BytesIO(download.value.path().read_bytes()))
     text = " ".join(p.extract_text() for p in pdf.pages)
     flat = " ".join(text.split())
@@ -279,3 +279,33 @@ def test_an_admin_voids_a_signed_record_after_confirming_it(
     pages = [" ".join(p.extract_text().split()) for p in pdf.pages]
     assert all("VOID: this record was voided on" in text for text in pages)
     assert "Entered for the wrong patient" in pages[0]
+
+
+def test_the_signed_page_offers_the_pdf_first_to_open_and_print(
+    page, live_server, clinic_people, make_screening_for_browser, check_accessibility
+):
+    clinic, nina, _omar = clinic_people
+    screening = make_screening_for_browser(clinic, nina, profile="clean", patient_name="Pia Print")
+    sign_in(page, live_server, "nina")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/screenings/{screening.pk}/")
+    opened = page.get_by_role("link", name="Open the PDF")
+    printed = page.get_by_role("link", name="Print", exact=True)
+    # First on the page, above the fold of a phone, before the overview and the findings.
+    assert opened.bounding_box()["y"] + opened.bounding_box()["height"] < 844
+    assert printed.bounding_box()["y"] < page.get_by_role("heading", name="Overview").bounding_box()["y"]
+    # The clean record's summary says the uncertainties are listed below, and they are.
+    expect(page.get_by_text("listed below", exact=False)).to_be_visible()
+    findings = page.get_by_role("region", name="Findings at signing")
+    expect(findings.get_by_role("heading", name="What every patient should know")).to_be_visible()
+    assert findings.get_by_role("listitem").count() >= 3
+    check_accessibility(page, "signed page at 390")
+    response = page.request.get(live_server.url + opened.get_attribute("href"))
+    assert response.headers["content-disposition"].startswith("inline")
+    # Print loads the PDF into a hidden frame of this page and prints it from there.
+    with page.expect_request(re.compile(rf"/screenings/{screening.pk}/pdf/$")):
+        printed.click()
+    frame = page.locator("iframe.print-frame")
+    expect(frame).to_have_count(1)
+    assert frame.get_attribute("src").endswith(f"/screenings/{screening.pk}/pdf/")
+    assert page.url.endswith(f"/screenings/{screening.pk}/")
