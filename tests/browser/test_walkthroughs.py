@@ -309,3 +309,35 @@ def test_the_signed_page_offers_the_pdf_first_to_open_and_print(
     expect(frame).to_have_count(1)
     assert frame.get_attribute("src").endswith(f"/screenings/{screening.pk}/pdf/")
     assert page.url.endswith(f"/screenings/{screening.pk}/")
+
+
+def test_save_and_continue_with_required_questions_open_says_which_and_where(
+    page, live_server, clinic_people, make_screening_for_browser, check_accessibility
+):
+    clinic, nina, _omar = clinic_people
+    screening = make_screening_for_browser(clinic, nina, signed=False, answered=False, patient_name="Ola Open")
+    spec = checklist_spec(screening.version)
+    source = spec.sections_by_code["source"]
+    first, *rest = [q for q in source.questions if q.required and q.depends_on is None]
+    sign_in(page, live_server, "nina")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/screenings/{screening.pk}/steps/source/")
+    answer_question(page, first, demo_answers(spec, "clean")[first.code])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue").click()
+    # Still on the same step: what was given is saved, and the rest is named.
+    expect(page.get_by_role("heading", name=source.title, exact=True)).to_be_visible()
+    expect(page.get_by_text(f"Saved, but {len(rest)} required questions on this page are still open.")).to_be_visible()
+    box = page.get_by_role("region", name=f"{len(rest)} required questions on this page are still open")
+    expect(box).to_be_visible()
+    assert Answer.objects.filter(screening=screening, question__code=first.code).exists()
+    for question in rest:
+        expect(box.get_by_role("link", name=question.prompt, exact=True)).to_be_visible()
+    expect(box.get_by_role("link", name=first.prompt, exact=True)).to_have_count(0)
+    box.get_by_role("link", name=rest[0].prompt, exact=True).click()
+    assert page.url.endswith(f"#question-{rest[0].code}")
+    expect(question_group(page, rest[0].prompt)).to_be_in_viewport()
+    # The step bar says it in words, on a phone too.
+    progress = page.get_by_role("navigation", name="Screening progress")
+    expect(progress.get_by_text(f"{len(rest)} to answer")).to_be_visible()
+    check_accessibility(page, "step with open questions")
