@@ -230,6 +230,25 @@ class ConsentForm(forms.Form):
         return password
 
 
+def error_summary(form: forms.Form, targets: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """Each error of a refused form with the id of the field to move to, in the form's order.
+
+    A group of radios or boxes is reached through its first input; ``targets`` names another
+    element where a field has no input of its own (a drawn signature). Errors of the whole form
+    have no field: their id is "".
+    """
+    targets = targets or {}
+    summary = [(str(message), "") for message in form.non_field_errors()]
+    for name in form.fields:
+        if name not in form.errors:
+            continue
+        bound = form[name]
+        is_group = isinstance(form.fields[name].widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+        target = targets.get(name) or (f"{bound.auto_id}_0" if is_group else bound.auto_id)
+        summary.extend((str(message), target) for message in form.errors[name])
+    return summary
+
+
 class VoidForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is this screening void?"),

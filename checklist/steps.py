@@ -23,7 +23,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from checklist.forms import ConsentForm, ScreeningDetailsForm, SectionAnswersForm, answer_field_name
+from checklist.forms import (
+    ConsentForm,
+    ScreeningDetailsForm,
+    SectionAnswersForm,
+    answer_field_name,
+    error_summary,
+)
 from checklist.models import Screening, ScreeningLocked
 from checklist.question_cards import question_cards
 from checklist.risk import Assessment, evaluate, missing_required, visible_question_codes
@@ -42,6 +48,8 @@ from checklist.vocabulary import FIXED_STEP_CODES
 FIXED_STEPS = FIXED_STEP_CODES
 # The box on a section's page that lists its required questions still open (and the link to it).
 OPEN_QUESTIONS_ID = "still-open"
+# The drawn signature's pad on the consent page, where the error summary sends a signature error.
+SIGNATURE_PAD_ID = "signature-pad"
 
 
 class ScreeningFlow:
@@ -412,12 +420,16 @@ class ConsentStep(Step):
         return redirect("checklist:screening-detail", screening.pk)
 
     def _page(self, request: HttpRequest, form: ConsentForm, *, status: int = 200) -> HttpResponse:
+        # A refused submission keeps the drawn signature: the copy the form checked and re-encoded
+        # goes back into the page (never the bytes as posted), and the pad draws it again.
         signature = form.cleaned_data.get("signature") if form.is_bound and hasattr(form, "cleaned_data") else None
         context = {
             "assessment": self.flow.assessment,
             "key_facts": self.flow.spec.key_facts,
             "form": form,
-            "signature_preview": signature_data_url(signature) if signature else "",
+            "signature_kept": signature_data_url(signature) if signature else "",
+            "errors": error_summary(form, {"signature": SIGNATURE_PAD_ID}) if form.is_bound else [],
+            "signature_pad_id": SIGNATURE_PAD_ID,
         }
         return self.render(request, context, status=status)
 

@@ -14,7 +14,8 @@ from checklist.demo import demo_answers
 from checklist.models import Answer, Screening
 from checklist.risk import Level
 from checklist.selectors import checklist_spec, checklist_version_published
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import VIEWPORTS, sign_in
+from tests.browser.test_pages import assert_valid_html
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -341,3 +342,59 @@ def test_save_and_continue_with_required_questions_open_says_which_and_where(
     progress = page.get_by_role("navigation", name="Screening progress")
     expect(progress.get_by_text(f"{len(rest)} to answer")).to_be_visible()
     check_accessibility(page, "step with open questions")
+
+
+CANVAS_HAS_INK = """() => {
+  const canvas = document.querySelector("canvas");
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) return true;
+  return false;
+}"""
+
+
+def test_a_refused_consent_keeps_the_drawn_signature_and_says_what_to_fix_at_the_top(
+    page, live_server, clinic_people, make_screening_for_browser, check_accessibility, artifacts_dir
+):
+    clinic, nina, _omar = clinic_people
+    screening = make_screening_for_browser(clinic, nina, signed=False, patient_name="Kim Kept")
+    sign_in(page, live_server, "nina")
+    page.goto(f"{live_server.url}/screenings/{screening.pk}/consent/")
+    statements = page.get_by_role("group", name="Please read each statement and tick it")
+    boxes = statements.get_by_role("checkbox").all()
+    for box in boxes[1:]:
+        box.check()
+    page.get_by_label("I want to wait and think about it").check()
+    page.get_by_label("Patient: type your full name").fill("Kim Kept")
+    draw_signature(page)
+    page.get_by_label(re.compile("^I explained each finding")).check()
+    page.get_by_label("Clinician: your password").fill(PASSWORD)
+    with page.expect_navigation() as refused:
+        page.get_by_role("button", name="Sign consent").click()
+    source = artifacts_dir / "html" / "consent-refused.html"
+    source.parent.mkdir(exist_ok=True)
+    source.write_text(refused.value.text())
+    assert_valid_html([source])
+
+    summary = page.get_by_role("alert").filter(has=page.get_by_role("heading", name="There is a problem"))
+    expect(summary).to_be_focused()
+    assert summary.bounding_box()["y"] < page.get_by_role("heading", name="Your risk summary").bounding_box()["y"]
+    check_accessibility(page, "refused consent")
+    for label, (width, height) in VIEWPORTS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(artifacts_dir / "screenshots" / f"consent-refused-{label}.png"))
+    page.set_viewport_size({"width": 768, "height": 1024})
+    # The signature is drawn again on the pad, and what was chosen is still chosen.
+    page.wait_for_function(CANVAS_HAS_INK)
+    expect(page.get_by_text("The signature drawn before is kept.")).to_be_visible()
+    expect(page.get_by_label("Patient: type your full name")).to_have_value("Kim Kept")
+    expect(page.get_by_label("I want to wait and think about it")).to_be_checked()
+    summary.get_by_role("link", name="Every statement must be read and ticked before signing.").click()
+    expect(boxes[0]).to_be_focused()
+
+    boxes[0].check()
+    page.get_by_label("Clinician: your password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign consent").click()
+    expect(page.get_by_text("Signed. The take-home PDF is being prepared")).to_be_visible()
+    signed = Screening.objects.get(pk=screening.pk)
+    assert signed.status == Screening.Status.SIGNED
+    assert signed.signature_png and bytes(signed.signature_png).startswith(b"\x89PNG")
