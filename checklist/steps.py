@@ -390,7 +390,12 @@ class ConsentStep(Step):
 
     def _form(self, request: HttpRequest) -> ConsentForm:
         acknowledgements = [(a.code, a.text) for a in self.flow.spec.acknowledgements]
-        return ConsentForm(request.POST or None, acknowledgements=acknowledgements, request=request)
+        return ConsentForm(
+            request.POST or None,
+            acknowledgements=acknowledgements,
+            request=request,
+            patient_name=self.screening.patient_name,
+        )
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._page(request, self._form(request))
@@ -404,9 +409,9 @@ class ConsentStep(Step):
                 screening=self.screening,
                 acknowledged=form.cleaned_data["acknowledgements"],
                 decision=form.cleaned_data["decision"],
-                patient_signed_name=form.cleaned_data["patient_signed_name"],
                 signature_png=form.cleaned_data["signature"],
                 attested_by=request.user,
+                **form.signing(),
             )
         except ScreeningLocked:
             messages.info(request, _("This screening was already signed."))

@@ -4,6 +4,20 @@
    is drawn on the pad again, so that nobody has to sign twice because a box was left unticked. */
 (function () {
   "use strict";
+  // Who is signing: show the patient's name field or the representative's fields, not both.
+  var signerRadios = document.querySelectorAll("[data-signer]");
+  function showSignerFields() {
+    var chosen = document.querySelector("[data-signer]:checked");
+    document.querySelectorAll("[data-signer-fields]").forEach(function (block) {
+      block.hidden = chosen ? block.dataset.signerFields !== chosen.value : false;
+    });
+  }
+  signerRadios.forEach(function (radio) { radio.addEventListener("change", showSignerFields); });
+  if (signerRadios.length) showSignerFields();
+})();
+
+(function () {
+  "use strict";
   var wrap = document.querySelector("[data-signature-pad]");
   var input = document.querySelector("[data-signature-input]");
   var form = document.querySelector("[data-consent-form]");

@@ -398,3 +398,43 @@ def test_a_refused_consent_keeps_the_drawn_signature_and_says_what_to_fix_at_the
     signed = Screening.objects.get(pk=screening.pk)
     assert signed.status == Screening.Status.SIGNED
     assert signed.signature_png and bytes(signed.signature_png).startswith(b"\x89PNG")
+
+
+def test_another_name_asks_who_signs_and_a_representative_signs_with_an_interpreter(
+    page, live_server, clinic_people, make_screening_for_browser, check_accessibility
+):
+    clinic, nina, _omar = clinic_people
+    screening = make_screening_for_browser(clinic, nina, signed=False, patient_name="Chris Walker")
+    sign_in(page, live_server, "nina")
+    page.goto(f"{live_server.url}/screenings/{screening.pk}/consent/")
+    expect(page.get_by_label("Representative: type your full name")).to_be_hidden()
+    statements = page.get_by_role("group", name="Please read each statement and tick it")
+    for box in statements.get_by_role("checkbox").all():
+        box.check()
+    page.get_by_label("I want to wait and think about it").check()
+    page.get_by_label("Patient: type your full name").fill("Someone Else")
+    page.get_by_label(re.compile("^I explained each finding")).check()
+    page.get_by_label("Clinician: your password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign consent").click()
+
+    summary = page.get_by_role("alert").filter(has=page.get_by_role("heading", name="There is a problem"))
+    expect(summary).to_be_focused()
+    expect(
+        summary.get_by_role("link", name=re.compile('"Someone Else", is not the name on the record'))
+    ).to_be_visible()
+    assert Screening.objects.get(pk=screening.pk).status == Screening.Status.AWAITING_SIGNATURE
+    who = page.get_by_role("group", name="Who is signing")
+    who.get_by_label("A legally authorised representative, for the patient").check()
+    expect(page.get_by_label("Patient: type your full name")).to_be_hidden()
+    page.get_by_label("Representative: type your full name").fill("Jane Walker")
+    page.get_by_label("Relationship to the patient, or authority to decide for them").fill("Mother")
+    page.get_by_label("Interpreter's full name").fill("Luísa Mendes")
+    page.get_by_label("Language interpreted").fill("Portuguese")
+    check_accessibility(page, "consent signed by a representative")
+    page.get_by_label("Clinician: your password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign consent").click()
+    expect(page.get_by_text("Signed. The take-home PDF is being prepared")).to_be_visible()
+    expect(page.get_by_text("Jane Walker, legally authorised representative (Mother)")).to_be_visible()
+    expect(page.get_by_text("Luísa Mendes · Portuguese")).to_be_visible()
+    signed = Screening.objects.get(pk=screening.pk)
+    assert signed.findings_snapshot["signing"]["signer"] == "representative"
