@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from checklist import immutability
@@ -341,6 +342,17 @@ def test_migrate_puts_back_a_trigger_that_went_missing(db):
     sql('DROP TRIGGER "exosafe_audit_event_append_only_on_delete"')
     call_command("migrate", verbosity=0)
     assert "exosafe_audit_event_append_only_on_delete" in _installed_sqlite_triggers()
+
+
+@on_sqlite
+def test_a_migration_that_fails_leaves_the_triggers_in_place(db, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("a migration failed")
+
+    monkeypatch.setattr(MigrationExecutor, "migrate", fail)
+    with pytest.raises(RuntimeError, match="a migration failed"):
+        call_command("migrate", verbosity=0)
+    assert set(_installed_sqlite_triggers()) == set(immutability.sqlite_triggers(_columns("checklist_screening")))
 
 
 @on_sqlite

@@ -3,8 +3,10 @@ role its privileges afterwards (PostgreSQL with two roles: clinic/database_roles
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
-from django.db import connections
+from django.db import DatabaseError, connections
 
 from checklist import immutability
 from clinic.database_roles import owner_connection, runtime_privileges_grant, runtime_role_problems
@@ -22,9 +24,12 @@ class Command(DjangoMigrateCommand):
         with owner_connection(connection):
             try:
                 super().handle(*args, **options)
-            finally:
-                # Also after a failed migration: on SQLite the triggers were dropped before it.
-                immutability.install(connection)
+            except Exception:
+                # On SQLite the triggers were dropped before migrating (post_migrate puts them back
+                # after a migration that succeeds): put them back on the tables as they are now.
+                with suppress(DatabaseError):
+                    immutability.install(connection)
+                raise
             if options["plan"]:
                 return
             runtime_privileges_grant(connection)
