@@ -20,7 +20,7 @@ the tables' owner can switch them off (``ALTER TABLE ... DISABLE TRIGGER``), and
 as another role (``clinic/database_roles.py``). On SQLite anyone who can write the file can drop
 them: they stop the app's code and careless SQL, not the file's owner (``docs/security.md``).
 
-Installing: migration 0009 creates them on PostgreSQL. On SQLite they are dropped before every
+Installing: migration 0010 creates them on PostgreSQL. On SQLite they are dropped before every
 ``migrate`` and created afresh after it (``checklist.apps``): Django rebuilds a SQLite table for
 most field changes, which drops the table's triggers, and a rebuild of the screenings table fails
 while the answers' triggers, which read it, exist. The screening trigger lists the table's

@@ -16,7 +16,7 @@ from checklist.audit_chain import GENESIS_SHA256, event_sha256
 @contextmanager
 def append_only_trigger_off(connection):
     """The audit log's trigger of the time (django-pgtrigger's, PostgreSQL only) off for this
-    migration's transaction; migrations run as the tables' owner. (0009 replaced that trigger.)"""
+    migration's transaction; migrations run as the tables' owner. (0010 replaced that trigger.)"""
     name = "pgtrigger_audit_event_append_only_9b872"
     present = False
     if connection.vendor == "postgresql":

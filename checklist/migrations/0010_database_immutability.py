@@ -24,7 +24,7 @@ def remove_protections(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("checklist", "0008_audit_hash_chain"),
+        ("checklist", "0009_history_without_snapshot"),
     ]
 
     operations = [
