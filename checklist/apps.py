@@ -18,7 +18,7 @@ def _protections_on_after_migrations(using: str, **kwargs) -> None:
     """Put back any trigger a migration dropped or outdated; idempotent (checklist/immutability.py)."""
     from checklist import immutability
 
-    immutability.install(connections[using])
+    immutability.install_if_migrated(connections[using])
 
 
 class ChecklistConfig(AppConfig):

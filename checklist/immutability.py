@@ -20,10 +20,11 @@ the tables' owner can switch them off (``ALTER TABLE ... DISABLE TRIGGER``), and
 as another role (``clinic/database_roles.py``). On SQLite anyone who can write the file can drop
 them: they stop the app's code and careless SQL, not the file's owner (``docs/security.md``).
 
-Installing: migration 0010 creates them on PostgreSQL. On SQLite they are dropped before every
-``migrate`` and created afresh after it (``checklist.apps``): Django rebuilds a SQLite table for
-most field changes, which drops the table's triggers, and a rebuild of the screenings table fails
-while the answers' triggers, which read it, exist. The screening trigger lists the table's
+Installing: migration 0010 creates them on PostgreSQL, and every later ``migrate`` (and ``flush``)
+puts back any that is missing. On SQLite they are dropped before every ``migrate`` and created
+afresh after it (``checklist.apps``): Django rebuilds a SQLite table for most field changes,
+which drops the table's triggers, and a rebuild of the screenings table fails while the answers'
+triggers, which read it, exist. The screening trigger lists the table's
 columns as they are when it is created, so a column added later is covered from the next
 ``migrate`` on.
 """
@@ -35,11 +36,14 @@ from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.migrations.recorder import MigrationRecorder
 
 SCREENING_TABLE = "checklist_screening"
 ANSWER_TABLE = "checklist_answer"
 AUDIT_TABLE = "checklist_auditevent"
 PROTECTED_TABLES = (SCREENING_TABLE, ANSWER_TABLE, AUDIT_TABLE)
+# The name of the checklist migration that replaced django-pgtrigger's triggers by these.
+MIGRATION_SUFFIX = "_database_immutability"
 
 LOCKED_STATUSES = ("signed", "voided")
 # The columns that may change on a signed screening, for each allowed transition (the same sets
@@ -324,6 +328,14 @@ def install(connection: BaseDatabaseWrapper, *, replace: bool = False) -> None:
         _sqlite_install(connection)
     elif connection.vendor == "postgresql":
         _pg_install(connection, replace=replace)
+
+
+def install_if_migrated(connection: BaseDatabaseWrapper) -> None:
+    """``install``, once the migration that brought these triggers is applied (so that migrating
+    back before it leaves the triggers of that time alone)."""
+    applied = MigrationRecorder(connection).applied_migrations()
+    if any(app == "checklist" and name.endswith(MIGRATION_SUFFIX) for app, name in applied):
+        install(connection)
 
 
 def uninstall(connection: BaseDatabaseWrapper) -> None:

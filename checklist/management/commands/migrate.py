@@ -28,7 +28,7 @@ class Command(DjangoMigrateCommand):
                 # On SQLite the triggers were dropped before migrating (post_migrate puts them back
                 # after a migration that succeeds): put them back on the tables as they are now.
                 with suppress(DatabaseError):
-                    immutability.install(connection)
+                    immutability.install_if_migrated(connection)
                 raise
             if options["plan"]:
                 return
