@@ -98,7 +98,9 @@ def demo_signature_png(width: int = 600, height: int = 180) -> bytes:
     return buffer.getvalue()
 
 
-def sign_screening(screening: Screening, clinician, *, decision: str = Decision.WAIT) -> Screening:
+def sign_screening(
+    screening: Screening, clinician, *, decision: str = Decision.WAIT, accepted_risks=(), cosigned_by=None
+) -> Screening:
     spec = checklist_spec(screening.version)
     return screening_sign(
         screening=screening,
@@ -107,6 +109,8 @@ def sign_screening(screening: Screening, clinician, *, decision: str = Decision.
         patient_signed_name=screening.patient_name,
         signature_png=demo_signature_png(),
         attested_by=clinician,
+        accepted_risks=accepted_risks,
+        cosigned_by=cosigned_by,
     )
 
 

@@ -95,6 +95,12 @@ class Screening(models.Model):
     attested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A second clinician's co-signature of a "go ahead" with red flags the patient accepts, where
+    # the clinic asks for one (Clinic.cosign_accepted_red_flags).
+    cosigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cosigned_at = models.DateTimeField(null=True, blank=True)
     findings_snapshot = models.JSONField(null=True, blank=True)
     pdf = models.FileField(upload_to="consent-pdfs/%Y/%m/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)

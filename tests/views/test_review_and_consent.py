@@ -32,7 +32,7 @@ def test_review_shows_red_flags_before_cautions_with_sources(alice_client, make_
     assert html.index("Red flags") < html.index("Cautions")
     assert "Source:" in html
     assert "Change" in html
-    assert "Continue to consent</a>" in html
+    assert "Continue to the red flags</a>" in html
 
 
 def test_signing_locks_everything(alice_client, make_screening, clinic_a, alice):
