@@ -25,11 +25,12 @@ from django.utils.translation import gettext_lazy
 
 from checklist.forms import ScreeningDetailsForm, SectionAnswersForm, answer_field_name
 from checklist.forms_red_flags import DecisionConsentForm, RedFlagsForm
+from checklist.key_information import KeyInformation, screening_key_information
 from checklist.models import Screening, ScreeningLocked
 from checklist.question_cards import question_cards
 from checklist.red_flags import GoAheadCheck, go_ahead_check
 from checklist.risk import Assessment, evaluate, missing_required, visible_question_codes
-from checklist.selectors import checklist_spec, screening_answers_with_notes, screening_resolutions
+from checklist.selectors import checklist_spec, screening_answers_with_notes, screening_record, screening_resolutions
 from checklist.services.red_flags import screening_flags_resolve
 from checklist.services.screenings import (
     AnswerInput,
@@ -56,7 +57,7 @@ class ScreeningFlow:
     def reload(self) -> None:
         """After a save: the answers, and everything derived from them, afresh."""
         self.values, self.notes = screening_answers_with_notes(self.screening)
-        for name in ("steps", "missing", "assessment", "go_ahead", "_urls"):
+        for name in ("steps", "missing", "assessment", "go_ahead", "key_information", "_urls"):
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -87,6 +88,10 @@ class ScreeningFlow:
     @cached_property
     def assessment(self) -> Assessment:
         return evaluate(self.spec, self.values, self.screening.risk_context())
+
+    @cached_property
+    def key_information(self) -> KeyInformation:
+        return screening_key_information(self.screening, screening_record(self.screening))
 
     @cached_property
     def go_ahead(self) -> GoAheadCheck:
@@ -330,6 +335,7 @@ class ReviewStep(Step):
             "sections": sections,
             "missing": flow.missing,
             "go_ahead": flow.go_ahead,
+            "key_info": flow.key_information,
         }
         return self.render(request, context)
 
@@ -460,6 +466,7 @@ class ConsentStep(Step):
             "assessment": self.flow.assessment,
             "key_facts": self.flow.spec.key_facts,
             "go_ahead": self.flow.go_ahead,
+            "key_info": self.flow.key_information,
             "flags_url": next((s.url for s in self.flow.steps if s.identifier == "flags"), ""),
             "form": form,
             "signature_preview": signature_data_url(signature) if signature else "",
