@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from checklist.records import ScreeningRecord
-from checklist.risk import Finding
+from checklist.red_flags import OUTCOME_LABELS
 from checklist.spec import ReferenceSpec
 
 # More red flags than this are counted rather than listed, to keep the summary to one screen (the
@@ -50,10 +50,15 @@ class Offer:
 
 @dataclass(frozen=True)
 class KeyLine:
-    """One concern, in one line, with its sources."""
+    """One concern, in one line, with its sources and what was decided about it so far."""
 
     text: str
     references: tuple[ReferenceSpec, ...] = ()
+    outcome: str = ""  # a red flag's resolution (checklist.red_flags), "" while it has none
+
+    @property
+    def outcome_label(self) -> str:
+        return str(OUTCOME_LABELS.get(self.outcome, "")) if self.outcome else ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,28 @@ class KeyInformation:
     @property
     def word_count(self) -> int:
         return len(re.findall(r"\S+", self.plain_text))
+
+    def numbered(self) -> tuple[list[dict[str, Any]], list[tuple[int, ReferenceSpec]]]:
+        """The points with their sources as numbers, and the numbered sources, for a page."""
+        numbers: dict[str, int] = {}
+        sources: list[tuple[int, ReferenceSpec]] = []
+
+        def cite(refs: tuple[ReferenceSpec, ...]) -> list[int]:
+            for ref in refs:
+                if ref.code not in numbers:
+                    numbers[ref.code] = len(numbers) + 1
+                    sources.append((numbers[ref.code], ref))
+            return sorted({numbers[ref.code] for ref in refs})
+
+        points = [
+            {
+                "point": point,
+                "refs": cite(point.references),
+                "lines": [{"line": line, "refs": cite(line.references)} for line in point.lines],
+            }
+            for point in self.points
+        ]
+        return points, sources
 
 
 def _references(record: ScreeningRecord, *statement_codes: str) -> tuple[ReferenceSpec, ...]:
@@ -127,7 +154,8 @@ def _approval_point(record: ScreeningRecord) -> KeyPoint:
     return KeyPoint("approval", _("Approval"), text % {"place": place.name, "date": checked}, references=refs)
 
 
-def _concerns_point(flags: tuple[Finding, ...], cautions: int) -> KeyPoint:
+def _concerns_point(record: ScreeningRecord) -> KeyPoint:
+    flags, cautions = record.assessment.red_flags, len(record.assessment.cautions)
     if not flags:
         if cautions:
             text = ngettext(
@@ -142,7 +170,11 @@ def _concerns_point(flags: tuple[Finding, ...], cautions: int) -> KeyPoint:
     text = ngettext("%(n)d serious concern was found:", "%(n)d serious concerns were found:", len(flags)) % {
         "n": len(flags)
     }
-    lines = [KeyLine(" ".join(f.patient_text.split()), f.references) for f in listed]
+    decided = record.resolutions_by_code
+    lines = [
+        KeyLine(" ".join(f.patient_text.split()), f.references, decided[f.code].outcome if f.code in decided else "")
+        for f in listed
+    ]
     more = len(flags) - len(listed)
     if more:
         lines.append(
@@ -186,7 +218,6 @@ def _call_point(record: ScreeningRecord, clinic_contact: str) -> KeyPoint:
 
 def key_information(record: ScreeningRecord, *, offer: Offer, clinic_contact: str) -> KeyInformation:
     """The key information for this screening, in the order a patient needs it."""
-    assessment = record.assessment
     points = (
         _offer_point(offer),
         _approval_point(record),
@@ -196,7 +227,7 @@ def key_information(record: ScreeningRecord, *, offer: Offer, clinic_contact: st
             _("It is not a stem-cell treatment. It has not been shown to cure any disease."),
             references=_references(record, "exosomes-not-stem-cells", "evidence-early"),
         ),
-        _concerns_point(assessment.red_flags, len(assessment.cautions)),
+        _concerns_point(record),
         KeyPoint(
             "unknowns",
             _("What is not known"),

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from checklist.records import ResolutionRecord
 from checklist.risk import Finding
@@ -21,6 +21,11 @@ RESOLVED = "resolved"
 ACCEPTED = "accepted"
 NOT_PROCEEDING = "not_proceeding"
 OUTCOMES = (RESOLVED, ACCEPTED, NOT_PROCEEDING)
+OUTCOME_LABELS = {
+    RESOLVED: gettext_lazy("Resolved: evidence seen"),
+    ACCEPTED: gettext_lazy("Discussed: the patient accepts this risk"),
+    NOT_PROCEEDING: gettext_lazy("Treatment will not go ahead"),
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,10 @@ class FlagState:
     @property
     def outcome(self) -> str:
         return self.resolution.outcome if self.resolution is not None else ""
+
+    @property
+    def outcome_label(self) -> str:
+        return str(OUTCOME_LABELS.get(self.outcome, "")) if self.outcome else ""
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from checklist.forms import ScreeningDetailsForm, SectionAnswersForm, answer_field_name
 from checklist.forms_red_flags import DecisionConsentForm, RedFlagsForm
-from checklist.key_information import KeyInformation, screening_key_information
+from checklist.key_information import MAX_LISTED_FLAGS, KeyInformation, screening_key_information
 from checklist.models import Screening, ScreeningLocked
 from checklist.question_cards import question_cards
 from checklist.red_flags import GoAheadCheck, go_ahead_check
@@ -41,7 +41,7 @@ from checklist.services.screenings import (
 )
 from checklist.signatures import signature_data_url
 from checklist.spec import ChecklistSpec, QuestionSpec, SectionSpec
-from checklist.vocabulary import FIXED_STEP_CODES
+from checklist.vocabulary import FIXED_STEP_CODES, Level
 
 FIXED_STEPS = FIXED_STEP_CODES
 
@@ -313,6 +313,11 @@ class ReviewStep(Step):
     def get(self, request: HttpRequest) -> HttpResponse:
         flow = self.flow
         visible = visible_question_codes(flow.spec, flow.values)
+        # The level of each flagged answer, so the compact list marks it (the flag is named above).
+        levels: dict[str, Level] = {}
+        for finding in flow.assessment.findings:
+            if finding.question_code and finding.level > levels.get(finding.question_code, Level.NONE):
+                levels[finding.question_code] = finding.level
         sections = [
             {
                 "spec": step.section,
@@ -322,6 +327,7 @@ class ReviewStep(Step):
                         "question": q,
                         "answer": q.answer_text(flow.values.get(q.code)),
                         "note": flow.notes.get(q.code, ""),
+                        "level": levels.get(q.code),
                     }
                     for q in step.section.questions
                     if q.code in visible
@@ -336,6 +342,8 @@ class ReviewStep(Step):
             "missing": flow.missing,
             "go_ahead": flow.go_ahead,
             "key_info": flow.key_information,
+            "all_flags_in_key_info": len(flow.go_ahead.flags) <= MAX_LISTED_FLAGS,
+            "flags_url": next((s.url for s in flow.steps if s.identifier == "flags"), ""),
         }
         return self.render(request, context)
 
@@ -467,6 +475,7 @@ class ConsentStep(Step):
             "key_facts": self.flow.spec.key_facts,
             "go_ahead": self.flow.go_ahead,
             "key_info": self.flow.key_information,
+            "all_flags_in_key_info": len(self.flow.go_ahead.flags) <= MAX_LISTED_FLAGS,
             "flags_url": next((s.url for s in self.flow.steps if s.identifier == "flags"), ""),
             "form": form,
             "signature_preview": signature_data_url(signature) if signature else "",

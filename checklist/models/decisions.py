@@ -13,7 +13,6 @@ from typing import Any
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from checklist import red_flags
@@ -24,9 +23,9 @@ class FlagResolution(models.Model):
     """The clinician's resolution of one red-flag finding of a screening."""
 
     class Outcome(models.TextChoices):
-        RESOLVED = red_flags.RESOLVED, _("Resolved: evidence seen")
-        ACCEPTED = red_flags.ACCEPTED, _("Discussed: the patient accepts this risk")
-        NOT_PROCEEDING = red_flags.NOT_PROCEEDING, _("Treatment will not go ahead")
+        RESOLVED = red_flags.RESOLVED, red_flags.OUTCOME_LABELS[red_flags.RESOLVED]
+        ACCEPTED = red_flags.ACCEPTED, red_flags.OUTCOME_LABELS[red_flags.ACCEPTED]
+        NOT_PROCEEDING = red_flags.NOT_PROCEEDING, red_flags.OUTCOME_LABELS[red_flags.NOT_PROCEEDING]
 
     screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="flag_resolutions")
     finding_code = models.CharField(max_length=200)
