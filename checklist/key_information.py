@@ -54,7 +54,9 @@ class KeyLine:
 
     text: str
     references: tuple[ReferenceSpec, ...] = ()
-    outcome: str = ""  # a red flag's resolution (checklist.red_flags), "" while it has none
+    # A red flag's resolution (checklist.red_flags), "" while it has none; None for a line that is
+    # not a red flag ("and 8 more").
+    outcome: str | None = None
 
     @property
     def outcome_label(self) -> str:

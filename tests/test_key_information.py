@@ -44,6 +44,7 @@ def test_it_names_the_offer_the_place_the_concerns_and_whom_to_call(make_screeni
     lines = points["concerns"].lines
     assert [line.text for line in lines[:MAX_LISTED_FLAGS]] == [f.patient_text for f in flags[:MAX_LISTED_FLAGS]]
     assert f"{len(flags) - MAX_LISTED_FLAGS} more" in lines[-1].text
+    assert [line.outcome for line in lines] == [""] * MAX_LISTED_FLAGS + [None], "unresolved, then not a flag"
     assert clinic_a.adverse_event_contact in points["call"].text
     assert "MedWatch" in points["call"].text
 
