@@ -6,9 +6,9 @@ python=${1:-.venv/bin/python}
 address=${2:-127.0.0.1:8000}
 
 # --interval: how often an idle worker looks for work (a signed PDF is ready about this much
-# sooner); --no-reload: stop cleanly (restart `make run` after editing task code). nice: a render
-# takes seconds of CPU, so it yields to the server's requests (docs/operations.md, "Running it").
-nice -n 10 "$python" manage.py db_worker --interval 0.25 --no-reload &
+# sooner); --no-reload: stop cleanly (restart `make run` after editing task code). The worker runs
+# only when the server leaves the CPU idle (scripts/lowest_cpu_priority.sh).
+"$(dirname "$0")/lowest_cpu_priority.sh" "$python" manage.py db_worker --interval 0.25 --no-reload &
 worker=$!
 "$python" manage.py runserver "$address" &
 server=$!
