@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checklist', '0008_audit_hash_chain'),
+        ('checklist', '0009_history_without_snapshot'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
