@@ -98,7 +98,15 @@ def demo_signature_png(width: int = 600, height: int = 180) -> bytes:
     return buffer.getvalue()
 
 
-def sign_screening(screening: Screening, clinician, *, decision: str = Decision.WAIT, **signing: Any) -> Screening:
+def sign_screening(
+    screening: Screening,
+    clinician,
+    *,
+    decision: str = Decision.WAIT,
+    accepted_risks=(),
+    cosigned_by=None,
+    **signing: Any,
+) -> Screening:
     """Sign with every statement ticked and the demo signature; by the patient unless ``signing``
     names a representative (``signer``, ``patient_signed_name``, ``representative_relationship``)
     or companions."""
@@ -109,6 +117,8 @@ def sign_screening(screening: Screening, clinician, *, decision: str = Decision.
         decision=decision,
         signature_png=demo_signature_png(),
         attested_by=clinician,
+        accepted_risks=accepted_risks,
+        cosigned_by=cosigned_by,
         **{"patient_signed_name": screening.patient_name, **signing},
     )
 

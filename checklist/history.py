@@ -14,6 +14,8 @@ ACTION_LABELS = {
     "screening.started": gettext_lazy("Screening started"),
     "screening.details_changed": gettext_lazy("Patient or treatment details changed"),
     "screening.signed": gettext_lazy("Consent signed"),
+    "screening.flags_resolved": gettext_lazy("Red flags resolved"),
+    "screening.cosigned": gettext_lazy("Go-ahead co-signed by a second clinician"),
     "screening.voided": gettext_lazy("Screening voided"),
     "screening.corrected_copy": gettext_lazy("Started as a corrected copy"),
     "screening.pdf_downloaded": gettext_lazy("Signed PDF downloaded"),

@@ -10,9 +10,10 @@ break them, whichever code sends it:
   screening (only ``VOID_FIELDS`` change) and storing its PDF once (``pdf`` and ``pdf_sha256``
   from empty to set, nothing else changed). The signature, the ticked statements, the decision
   and the frozen findings are columns of the screening, so they are frozen with it;
-- the answers of a signed or voided screening are never inserted, changed or deleted;
+- the answers of a signed or voided screening, and its red flags' resolutions, are never
+  inserted, changed or deleted;
 - audit events are append-only;
-- on PostgreSQL, none of these three tables can be truncated.
+- on PostgreSQL, none of these tables can be truncated.
 
 They are plain SQL triggers that honour no session setting (django-pgtrigger's triggers, used
 before, let any role skip them with ``set_config('pgtrigger.ignore', ...)``). On PostgreSQL only
@@ -20,7 +21,7 @@ the tables' owner can switch them off (``ALTER TABLE ... DISABLE TRIGGER``), and
 as another role (``clinic/database_roles.py``). On SQLite anyone who can write the file can drop
 them: they stop the app's code and careless SQL, not the file's owner (``docs/security.md``).
 
-Installing: migration 0010 creates them on PostgreSQL, and every later ``migrate`` (and ``flush``)
+Installing: migrations 0010 and 0011 create them on PostgreSQL, and every later ``migrate`` (and ``flush``)
 puts back any that is missing. On SQLite they are dropped before every ``migrate`` and created
 afresh after it (``checklist.apps``): Django rebuilds a SQLite table for most field changes,
 which drops the table's triggers, and a rebuild of the screenings table fails while the answers'
@@ -40,8 +41,9 @@ from django.db.migrations.recorder import MigrationRecorder
 
 SCREENING_TABLE = "checklist_screening"
 ANSWER_TABLE = "checklist_answer"
+FLAG_RESOLUTION_TABLE = "checklist_flagresolution"
 AUDIT_TABLE = "checklist_auditevent"
-PROTECTED_TABLES = (SCREENING_TABLE, ANSWER_TABLE, AUDIT_TABLE)
+PROTECTED_TABLES = (SCREENING_TABLE, ANSWER_TABLE, FLAG_RESOLUTION_TABLE, AUDIT_TABLE)
 # The name of the checklist migration that replaced django-pgtrigger's triggers by these.
 MIGRATION_SUFFIX = "_database_immutability"
 
@@ -54,6 +56,7 @@ PDF_FILL_COLUMNS = ("pdf", "pdf_sha256", "updated_at")
 SCREENING_FROZEN_MESSAGE = "a signed or voided screening cannot be changed"
 SCREENING_KEPT_MESSAGE = "screenings are kept for the record and cannot be deleted or replaced"
 ANSWER_FROZEN_MESSAGE = "the answers of a signed or voided screening cannot change"
+FLAG_RESOLUTION_FROZEN_MESSAGE = "the flag resolutions of a signed or voided screening cannot change"
 AUDIT_MESSAGE = "audit events are append-only"
 
 _LOCKED_SQL = "('signed', 'voided')"
@@ -89,7 +92,6 @@ def sqlite_triggers(screening_columns: list[str]) -> dict[str, str]:
         "(OLD.pdf = '' AND OLD.pdf_sha256 = '' AND NEW.pdf <> '' AND NEW.pdf_sha256 <> '' AND "
         f"{_unchanged(screening_columns, except_=PDF_FILL_COLUMNS)})"
     )
-    answer_locked = f"SELECT 1 FROM {s} s WHERE s.status IN {_LOCKED_SQL} AND s.id"
     return {
         "exosafe_screening_never_deleted": (
             f"CREATE TRIGGER exosafe_screening_never_deleted BEFORE DELETE ON {s} "
@@ -108,23 +110,8 @@ def sqlite_triggers(screening_columns: list[str]) -> dict[str, str]:
             f"WHEN OLD.status IN {_LOCKED_SQL} AND NOT {voiding} AND NOT {pdf_fill} "
             f"{_sqlite_raise(SCREENING_FROZEN_MESSAGE)}"
         ),
-        # Also refuses an insert that would replace an answer of a signed screening.
-        "exosafe_answer_of_signed_is_frozen_on_insert": (
-            f"CREATE TRIGGER exosafe_answer_of_signed_is_frozen_on_insert BEFORE INSERT ON {a} "
-            f"WHEN EXISTS ({answer_locked} = NEW.screening_id) "
-            f"OR EXISTS ({answer_locked} IN (SELECT screening_id FROM {a} WHERE id = NEW.id)) "
-            f"{_sqlite_raise(ANSWER_FROZEN_MESSAGE)}"
-        ),
-        "exosafe_answer_of_signed_is_frozen_on_update": (
-            f"CREATE TRIGGER exosafe_answer_of_signed_is_frozen_on_update BEFORE UPDATE ON {a} "
-            f"WHEN EXISTS ({answer_locked} IN (OLD.screening_id, NEW.screening_id)) "
-            f"{_sqlite_raise(ANSWER_FROZEN_MESSAGE)}"
-        ),
-        "exosafe_answer_of_signed_is_frozen_on_delete": (
-            f"CREATE TRIGGER exosafe_answer_of_signed_is_frozen_on_delete BEFORE DELETE ON {a} "
-            f"WHEN EXISTS ({answer_locked} = OLD.screening_id) "
-            f"{_sqlite_raise(ANSWER_FROZEN_MESSAGE)}"
-        ),
+        **_sqlite_rows_frozen("answer", a, ANSWER_FROZEN_MESSAGE),
+        **_sqlite_rows_frozen("flag_resolution", FLAG_RESOLUTION_TABLE, FLAG_RESOLUTION_FROZEN_MESSAGE),
         "exosafe_audit_event_append_only_on_update": (
             f"CREATE TRIGGER exosafe_audit_event_append_only_on_update BEFORE UPDATE ON {e} "
             f"{_sqlite_raise(AUDIT_MESSAGE)}"
@@ -137,6 +124,32 @@ def sqlite_triggers(screening_columns: list[str]) -> dict[str, str]:
             f"CREATE TRIGGER exosafe_audit_event_never_replaced BEFORE INSERT ON {e} "
             f"WHEN EXISTS (SELECT 1 FROM {e} WHERE id = NEW.id) "
             f"{_sqlite_raise(AUDIT_MESSAGE)}"
+        ),
+    }
+
+
+def _sqlite_rows_frozen(kind: str, table: str, message: str) -> dict[str, str]:
+    """The triggers that freeze a screening's rows of ``table`` (answers, flag resolutions) with it.
+
+    The insert trigger also refuses an insert that would replace a row of a signed screening."""
+    locked = f"SELECT 1 FROM {SCREENING_TABLE} s WHERE s.status IN {_LOCKED_SQL} AND s.id"
+    name = f"exosafe_{kind}_of_signed_is_frozen"
+    return {
+        f"{name}_on_insert": (
+            f"CREATE TRIGGER {name}_on_insert BEFORE INSERT ON {table} "
+            f"WHEN EXISTS ({locked} = NEW.screening_id) "
+            f"OR EXISTS ({locked} IN (SELECT screening_id FROM {table} WHERE id = NEW.id)) "
+            f"{_sqlite_raise(message)}"
+        ),
+        f"{name}_on_update": (
+            f"CREATE TRIGGER {name}_on_update BEFORE UPDATE ON {table} "
+            f"WHEN EXISTS ({locked} IN (OLD.screening_id, NEW.screening_id)) "
+            f"{_sqlite_raise(message)}"
+        ),
+        f"{name}_on_delete": (
+            f"CREATE TRIGGER {name}_on_delete BEFORE DELETE ON {table} "
+            f"WHEN EXISTS ({locked} = OLD.screening_id) "
+            f"{_sqlite_raise(message)}"
         ),
     }
 
@@ -197,6 +210,15 @@ _PG_FUNCTIONS = {
         END IF;
         RETURN COALESCE(NEW, OLD);
     """,
+    "exosafe_flag_resolution_of_signed_is_frozen": f"""
+        IF EXISTS (
+            SELECT 1 FROM {{schema}}.{SCREENING_TABLE} s
+            WHERE s.id IN (OLD.screening_id, NEW.screening_id) AND s.status IN {_LOCKED_SQL}
+        ) THEN
+            RAISE EXCEPTION '{FLAG_RESOLUTION_FROZEN_MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN COALESCE(NEW, OLD);
+    """,
     "exosafe_audit_event_append_only": f"""
         RAISE EXCEPTION '{AUDIT_MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
     """,
@@ -226,6 +248,12 @@ _PG_TRIGGERS = {
         "FOR EACH ROW",
         "exosafe_answer_of_signed_is_frozen",
     ),
+    "exosafe_flag_resolution_of_signed_is_frozen": (
+        FLAG_RESOLUTION_TABLE,
+        "BEFORE INSERT OR UPDATE OR DELETE",
+        "FOR EACH ROW",
+        "exosafe_flag_resolution_of_signed_is_frozen",
+    ),
     "exosafe_audit_event_append_only": (
         AUDIT_TABLE,
         "BEFORE UPDATE OR DELETE",
@@ -240,6 +268,12 @@ _PG_TRIGGERS = {
     ),
     "exosafe_answer_never_truncated": (
         ANSWER_TABLE,
+        "BEFORE TRUNCATE",
+        "FOR EACH STATEMENT",
+        "exosafe_never_truncated",
+    ),
+    "exosafe_flag_resolution_never_truncated": (
+        FLAG_RESOLUTION_TABLE,
         "BEFORE TRUNCATE",
         "FOR EACH STATEMENT",
         "exosafe_never_truncated",

@@ -19,8 +19,10 @@ from checklist.risk import Assessment, evaluate, visible_question_codes
 from checklist.spec import ChecklistSpec, DataError, JurisdictionSpec, QuestionSpec, from_data, to_data
 
 # Version of the record's JSON form. 1 was the dictionary written before the read model (no
-# "schema" key); checklist.selectors.screening_signed_record upgrades it on reading.
-RECORD_SCHEMA = 2
+# "schema" key); checklist.selectors.screening_signed_record upgrades it on reading. 3 added the
+# red flags' resolutions; a schema-2 record reads as one with none.
+RECORD_SCHEMA = 3
+READABLE_SCHEMAS = frozenset({2, 3})
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,18 @@ class SigningRecord:
 
 
 @dataclass(frozen=True)
+class ResolutionRecord:
+    """What the clinician decided about one red flag, and whether the patient ticked its risk."""
+
+    finding_code: str
+    outcome: str  # a FlagResolution.Outcome value
+    note: str = ""
+    resolved_by: str = ""  # the clinician's name as printed
+    resolved_at: str = ""  # ISO date and time
+    patient_confirmed: bool = False
+
+
+@dataclass(frozen=True)
 class ScreeningRecord:
     checklist: ChecklistSpec
     jurisdiction: JurisdictionSpec
@@ -84,9 +98,14 @@ class ScreeningRecord:
     context: Mapping[str, str]
     acknowledged: tuple[str, ...]
     assessment: Assessment
+    resolutions: tuple[ResolutionRecord, ...] = ()
     schema: int = RECORD_SCHEMA
     # Set at signing; absent from records signed before it was kept (the typed name is the patient's).
     signing: SigningRecord | None = None
+
+    @cached_property
+    def resolutions_by_code(self) -> dict[str, ResolutionRecord]:
+        return {r.finding_code: r for r in self.resolutions}
 
     @property
     def checklist_version(self) -> int:
@@ -109,8 +128,8 @@ class ScreeningRecord:
 
     @classmethod
     def from_json(cls, data: Any) -> ScreeningRecord:
-        if not isinstance(data, dict) or data.get("schema") != RECORD_SCHEMA:
-            raise DataError(f"not a screening record of schema {RECORD_SCHEMA}")
+        if not isinstance(data, dict) or data.get("schema") not in READABLE_SCHEMAS:
+            raise DataError(f"not a screening record of schema {sorted(READABLE_SCHEMAS)}")
         return from_data(cls, data)
 
 
@@ -122,8 +141,10 @@ def build_record(
     notes: Mapping[str, str],
     context: Mapping[str, str],
     acknowledged: tuple[str, ...] = (),
+    resolutions: tuple[ResolutionRecord, ...] = (),
 ) -> ScreeningRecord:
-    """Evaluate the answers and keep what the record shows: the questions shown and what they cite."""
+    """Evaluate the answers and keep what the record shows: the questions shown, what they cite,
+    and the resolutions of the red flags these answers raise (others are left out)."""
     assessment = evaluate(checklist, values, context)
     visible = visible_question_codes(checklist, values)
     cited = {ref.code for finding in assessment.findings for ref in finding.references} | set(jurisdiction.references)
@@ -139,4 +160,5 @@ def build_record(
         context=dict(context),
         acknowledged=tuple(acknowledged),
         assessment=assessment,
+        resolutions=tuple(r for r in resolutions if r.finding_code in {f.code for f in assessment.red_flags}),
     )

@@ -21,6 +21,7 @@ from checklist.models import (
     Answer,
     ChecklistVersion,
     Choice,
+    FlagResolution,
     Jurisdiction,
     KeyFact,
     Question,
@@ -33,7 +34,7 @@ from checklist.models import (
     SignedPdfRender,
 )
 from checklist.models.screenings import name_search_terms
-from checklist.records import ScreeningRecord, build_record
+from checklist.records import ResolutionRecord, ScreeningRecord, build_record
 from checklist.risk import Assessment, Finding, evaluate
 from checklist.spec import (
     ChecklistSpec,
@@ -252,6 +253,22 @@ def _jurisdiction_of(screening: Screening, spec: ChecklistSpec) -> JurisdictionS
     return known if known is not None else jurisdiction_spec(screening.jurisdiction)
 
 
+def screening_resolutions(screening: Screening) -> tuple[ResolutionRecord, ...]:
+    """The clinician's resolutions of the screening's red flags, as the record keeps them."""
+    rows = FlagResolution.objects.filter(screening_id=screening.pk).select_related("resolved_by").order_by("id")
+    return tuple(
+        ResolutionRecord(
+            finding_code=r.finding_code,
+            outcome=r.outcome,
+            note=r.note,
+            resolved_by=r.resolved_by.get_full_name() or r.resolved_by.get_username(),
+            resolved_at=r.updated_at.isoformat(),
+            patient_confirmed=r.patient_confirmed_at is not None,
+        )
+        for r in rows
+    )
+
+
 def screening_record(screening: Screening, *, acknowledged: tuple[str, ...] = ()) -> ScreeningRecord:
     """The screening's record as it stands now: what signing freezes, and what a draft preview shows."""
     spec = checklist_spec(screening.version)
@@ -263,6 +280,7 @@ def screening_record(screening: Screening, *, acknowledged: tuple[str, ...] = ()
         notes=notes,
         context=screening.risk_context(),
         acknowledged=acknowledged,
+        resolutions=screening_resolutions(screening),
     )
 
 

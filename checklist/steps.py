@@ -1,5 +1,5 @@
 """The workflow as an explicit list of steps (pretix's checkout flow): details, one step per
-section, review, consent.
+section, review, the red flags (when there are any), consent.
 
 Each step is a small class that knows its identifier, its title and URL, whether it applies and
 whether it is complete, and handles its own GET and POST. :class:`ScreeningFlow` loads what every
@@ -23,17 +23,15 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from checklist.forms import (
-    ConsentForm,
-    ScreeningDetailsForm,
-    SectionAnswersForm,
-    answer_field_name,
-    error_summary,
-)
+from checklist.forms import ScreeningDetailsForm, SectionAnswersForm, answer_field_name, error_summary
+from checklist.forms_red_flags import DecisionConsentForm, RedFlagsForm
+from checklist.key_information import MAX_LISTED_FLAGS, KeyInformation, screening_key_information
 from checklist.models import Screening, ScreeningLocked
 from checklist.question_cards import question_cards
+from checklist.red_flags import GoAheadCheck, go_ahead_check
 from checklist.risk import Assessment, evaluate, missing_required, visible_question_codes
-from checklist.selectors import checklist_spec, screening_answers_with_notes
+from checklist.selectors import checklist_spec, screening_answers_with_notes, screening_record, screening_resolutions
+from checklist.services.red_flags import screening_flags_resolve
 from checklist.services.screenings import (
     AnswerInput,
     StaleScreening,
@@ -43,7 +41,7 @@ from checklist.services.screenings import (
 )
 from checklist.signatures import signature_data_url
 from checklist.spec import ChecklistSpec, QuestionSpec, SectionSpec
-from checklist.vocabulary import FIXED_STEP_CODES
+from checklist.vocabulary import FIXED_STEP_CODES, Level
 
 FIXED_STEPS = FIXED_STEP_CODES
 # The box on a section's page that lists its required questions still open (and the link to it).
@@ -63,7 +61,7 @@ class ScreeningFlow:
     def reload(self) -> None:
         """After a save: the answers, and everything derived from them, afresh."""
         self.values, self.notes = screening_answers_with_notes(self.screening)
-        for name in ("steps", "missing", "assessment", "_urls"):
+        for name in ("steps", "missing", "assessment", "go_ahead", "key_information", "_urls"):
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -77,11 +75,12 @@ class ScreeningFlow:
 
     @cached_property
     def steps(self) -> list[Step]:
-        details_url, *section_urls, review_url, consent_url = self._urls
+        details_url, *section_urls, review_url, flags_url, consent_url = self._urls
         candidates: list[Step] = [
             DetailsStep(self, details_url),
             *(SectionStep(self, url, section) for section, url in zip(self.spec.sections, section_urls, strict=True)),
             ReviewStep(self, review_url),
+            FlagsStep(self, flags_url),
             ConsentStep(self, consent_url),
         ]
         return [step for step in candidates if step.applies()]
@@ -93,6 +92,16 @@ class ScreeningFlow:
     @cached_property
     def assessment(self) -> Assessment:
         return evaluate(self.spec, self.values, self.screening.risk_context())
+
+    @cached_property
+    def key_information(self) -> KeyInformation:
+        return screening_key_information(self.screening, screening_record(self.screening))
+
+    @cached_property
+    def go_ahead(self) -> GoAheadCheck:
+        """The red flags with their resolutions, and whether "go ahead" may be signed."""
+        resolutions = {r.finding_code: r for r in screening_resolutions(self.screening)}
+        return go_ahead_check(self.assessment.red_flags, resolutions)
 
     def step(self, identifier: str) -> Step:
         for step in self.steps:
@@ -124,6 +133,7 @@ def _step_urls(
         reverse("checklist:screening-details", args=[screening_pk]),
         *(reverse("checklist:screening-step", args=[screening_pk, code]) for code in section_codes),
         reverse("checklist:screening-review", args=[screening_pk]),
+        reverse("checklist:screening-flags", args=[screening_pk]),
         reverse("checklist:screening-consent", args=[screening_pk]),
     )
 
@@ -348,6 +358,11 @@ class ReviewStep(Step):
     def get(self, request: HttpRequest) -> HttpResponse:
         flow = self.flow
         visible = visible_question_codes(flow.spec, flow.values)
+        # The level of each flagged answer, so the compact list marks it (the flag is named above).
+        levels: dict[str, Level] = {}
+        for finding in flow.assessment.findings:
+            if finding.question_code and finding.level > levels.get(finding.question_code, Level.NONE):
+                levels[finding.question_code] = finding.level
         sections = [
             {
                 "spec": step.section,
@@ -357,6 +372,7 @@ class ReviewStep(Step):
                         "question": q,
                         "answer": q.answer_text(flow.values.get(q.code)),
                         "note": flow.notes.get(q.code, ""),
+                        "level": levels.get(q.code),
                     }
                     for q in step.section.questions
                     if q.code in visible
@@ -365,7 +381,79 @@ class ReviewStep(Step):
             for step in flow.steps
             if isinstance(step, SectionStep)
         ]
-        return self.render(request, {"assessment": flow.assessment, "sections": sections, "missing": flow.missing})
+        context = {
+            "assessment": flow.assessment,
+            "sections": sections,
+            "missing": flow.missing,
+            "go_ahead": flow.go_ahead,
+            "key_info": flow.key_information,
+            "all_flags_in_key_info": len(flow.go_ahead.flags) <= MAX_LISTED_FLAGS,
+            "flags_url": next((s.url for s in flow.steps if s.identifier == "flags"), ""),
+        }
+        return self.render(request, context)
+
+
+class FlagsStep(Step):
+    """The pause before consent: each red flag gets the clinician's resolution (WHO-style time out).
+
+    "Go ahead" cannot be signed until every red flag is resolved or accepted; cautions are listed
+    to discuss but do not block.
+    """
+
+    identifier = "flags"
+    title = gettext_lazy("Red flags")
+    template = "checklist/screening_flags.html"
+
+    def applies(self) -> bool:
+        return bool(self.flow.assessment.red_flags)
+
+    def is_complete(self) -> bool:
+        return not self.flow.go_ahead.unresolved
+
+    def _form(self, request: HttpRequest) -> RedFlagsForm:
+        return RedFlagsForm(request.POST if request.method == "POST" else None, check=self.flow.go_ahead)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._page(request, self._form(request))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self._form(request)
+        if not form.is_valid():
+            return self._page(request, form, status=400)
+        try:
+            screening_flags_resolve(screening=self.screening, resolutions=form.resolutions(), user=request.user)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+            return self._page(request, form, status=400)
+        self.flow.reload()
+        progress = self.flow.progress(self.identifier)
+        if "save_exit" in request.POST:
+            messages.success(request, _("Saved. You can continue this screening later from the list."))
+            return redirect("checklist:dashboard")
+        if "back" in request.POST and progress.previous:
+            messages.success(request, _("Saved."))
+            return redirect(progress.previous.url)
+        check = self.flow.go_ahead
+        if check.unresolved:
+            messages.info(request, check.reason)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect(progress.next.url if progress.next else self.url)
+
+    def _page(self, request: HttpRequest, form: RedFlagsForm, *, status: int = 200) -> HttpResponse:
+        step_urls = {s.identifier: s.url for s in self.flow.steps}
+        cards = form.cards()
+        for card in cards:
+            finding = card["state"].finding
+            section_url = step_urls.get(finding.section_code or "", "")
+            card["change_url"] = f"{section_url}#question-{finding.question_code}" if section_url else ""
+        context = {
+            "form": form,
+            "cards": cards,
+            "cautions": self.flow.assessment.cautions,
+            "go_ahead": self.flow.go_ahead,
+        }
+        return self.render(request, context, status=status)
 
 
 class ConsentStep(Step):
@@ -388,13 +476,15 @@ class ConsentStep(Step):
             return redirect("checklist:screening-review", self.screening.pk)
         return super().handle(request)
 
-    def _form(self, request: HttpRequest) -> ConsentForm:
+    def _form(self, request: HttpRequest) -> DecisionConsentForm:
         acknowledgements = [(a.code, a.text) for a in self.flow.spec.acknowledgements]
-        return ConsentForm(
+        return DecisionConsentForm(
             request.POST or None,
             acknowledgements=acknowledgements,
             request=request,
             patient_name=self.screening.patient_name,
+            check=self.flow.go_ahead,
+            cosign_required=self.screening.clinic.cosign_accepted_red_flags,
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -411,6 +501,8 @@ class ConsentStep(Step):
                 decision=form.cleaned_data["decision"],
                 signature_png=form.cleaned_data["signature"],
                 attested_by=request.user,
+                accepted_risks=form.cleaned_data.get("accepted_risks") or (),
+                cosigned_by=form.cleaned_data.get("cosigned_by"),
                 **form.signing(),
             )
         except ScreeningLocked:
@@ -424,13 +516,17 @@ class ConsentStep(Step):
         )
         return redirect("checklist:screening-detail", screening.pk)
 
-    def _page(self, request: HttpRequest, form: ConsentForm, *, status: int = 200) -> HttpResponse:
+    def _page(self, request: HttpRequest, form: DecisionConsentForm, *, status: int = 200) -> HttpResponse:
         # A refused submission keeps the drawn signature: the copy the form checked and re-encoded
         # goes back into the page (never the bytes as posted), and the pad draws it again.
         signature = form.cleaned_data.get("signature") if form.is_bound and hasattr(form, "cleaned_data") else None
         context = {
             "assessment": self.flow.assessment,
             "key_facts": self.flow.spec.key_facts,
+            "go_ahead": self.flow.go_ahead,
+            "key_info": self.flow.key_information,
+            "all_flags_in_key_info": len(self.flow.go_ahead.flags) <= MAX_LISTED_FLAGS,
+            "flags_url": next((s.url for s in self.flow.steps if s.identifier == "flags"), ""),
             "form": form,
             "signature_kept": signature_data_url(signature) if signature else "",
             "errors": error_summary(form, {"signature": SIGNATURE_PAD_ID}) if form.is_bound else [],

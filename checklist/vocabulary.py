@@ -72,8 +72,16 @@ def as_level(value: Level | RiskLevel | str | None) -> Level:
 
 
 def risk_levels_for_script() -> dict[str, dict[str, object]]:
-    """The levels as the step page's script needs them: rank and the live text, by code."""
-    return {level.code: {"rank": int(level), "live": str(LIVE_RISK_TEXT[level.choice])} for level in Level}
+    """The levels as the step page's script needs them: rank, live text, label and badge, by code."""
+    return {
+        level.code: {
+            "rank": int(level),
+            "live": str(LIVE_RISK_TEXT[level.choice]),
+            "label": str(level.choice.label),
+            "badge": BADGE_CLASS[level.choice],
+        }
+        for level in Level
+    }
 
 
 class AnswerType(models.TextChoices):
@@ -128,4 +136,4 @@ CONTEXT_VALUES: dict[str, frozenset[str] | None] = {
 }
 
 # The workflow's own steps besides the sections (checklist.steps): no section may use these codes.
-FIXED_STEP_CODES = frozenset({"details", "review", "consent"})
+FIXED_STEP_CODES = frozenset({"details", "review", "flags", "consent"})

@@ -27,6 +27,14 @@ class Clinic(models.Model):
     )
     paper_size = models.CharField(max_length=6, choices=PaperSize.choices, default=PaperSize.A4)
     logo = models.ImageField(upload_to="clinic-logos/", blank=True)
+    cosign_accepted_red_flags = models.BooleanField(
+        _("a second clinician co-signs a “go ahead” with accepted red flags"),
+        default=False,
+        help_text=_(
+            "When the patient accepts the risk of a red flag and goes ahead, a second clinician of the clinic "
+            "confirms it with their own password."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

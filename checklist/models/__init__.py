@@ -15,6 +15,7 @@ from checklist.models.content import (
     RiskRuleCondition,
     Section,
 )
+from checklist.models.decisions import FlagResolution
 from checklist.models.documents import SignedPdfRender
 from checklist.models.screenings import (
     Answer,
@@ -35,6 +36,7 @@ __all__ = [
     "ChecklistVersion",
     "Choice",
     "Decision",
+    "FlagResolution",
     "IntendedUse",
     "Jurisdiction",
     "KeyFact",

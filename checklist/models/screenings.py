@@ -58,7 +58,11 @@ class ScreeningQuerySet(models.QuerySet):
     delete.queryset_only = True  # type: ignore[attr-defined]
 
 
-class AnswerQuerySet(models.QuerySet):
+class ScreeningRowsQuerySet(models.QuerySet):
+    """Rows that belong to a screening and freeze with it: its answers, its flag resolutions."""
+
+    noun = "rows"
+
     def _refuse_if_locked(self, what: str, screening_ids: Any = None) -> None:
         screenings = Screening.objects.filter(status__in=Screening.LOCKED_STATUSES)
         if screening_ids is None:
@@ -68,22 +72,26 @@ class AnswerQuerySet(models.QuerySet):
         _refuse_locked_references(list(screenings.values_list("reference", flat=True)[:4]), what)
 
     def update(self, **kwargs: Any) -> int:
-        self._refuse_if_locked("update() would change the answers of")
+        self._refuse_if_locked(f"update() would change the {self.noun} of")
         target = kwargs.get("screening", kwargs.get("screening_id"))
         if target is not None:
-            self._refuse_if_locked("update() would move answers into", [getattr(target, "pk", target)])
+            self._refuse_if_locked(f"update() would move {self.noun} into", [getattr(target, "pk", target)])
         return super().update(**kwargs)
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        self._refuse_if_locked("delete() would remove the answers of")
+        self._refuse_if_locked(f"delete() would remove the {self.noun} of")
         return super().delete()
 
     delete.queryset_only = True  # type: ignore[attr-defined]
 
-    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Answer]:
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list:
         objs = list(objs)
-        self._refuse_if_locked("bulk_create() would add answers to", {obj.screening_id for obj in objs})
+        self._refuse_if_locked(f"bulk_create() would add {self.noun} to", {obj.screening_id for obj in objs})
         return super().bulk_create(objs, *args, **kwargs)
+
+
+class AnswerQuerySet(ScreeningRowsQuerySet):
+    noun = "answers"
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -157,6 +165,12 @@ class Screening(models.Model):
     attested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A second clinician's co-signature of a "go ahead" with red flags the patient accepts, where
+    # the clinic asks for one (Clinic.cosign_accepted_red_flags).
+    cosigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cosigned_at = models.DateTimeField(null=True, blank=True)
     findings_snapshot = models.JSONField(null=True, blank=True)
     pdf = models.FileField(upload_to="consent-pdfs/%Y/%m/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)

@@ -18,8 +18,16 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint.urls import path2url
 
+from checklist.key_information import screening_key_information
 from checklist.models import Decision, Screening
 from checklist.pdf.fetcher import LOGO_TYPES
+from checklist.pdf.page_one import (
+    accepted_risks,
+    key_information_context,
+    red_flag_rows,
+    resolution_text,
+    who_to_call,
+)
 from checklist.records import ScreeningRecord, SigningRecord
 from checklist.signatures import signature_data_url
 from checklist.spec import QuestionSpec, ReferenceSpec
@@ -124,6 +132,9 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
     citations = _Citations(known=checklist.references)
     questions = checklist.questions_by_code
     assessment = record.assessment
+    # Page 1 first, so that its citations are numbered first.
+    key_info = key_information_context(screening_key_information(screening, record), citations.cite)
+    red_flags = red_flag_rows(record, citations.cite)
 
     # One card per question and level: a multiple-choice answer can raise several flags of the
     # same kind, which read better together than as cards repeating the same question.
@@ -147,7 +158,10 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
                 "why": question.why if question is not None else "",
                 "items": [],
             }
-        group["items"].append({"found": f.patient_text, "ask": f.ask, "refs": citations.cite(f.references)})
+        decided = resolution_text(record.resolutions_by_code.get(f.code)) if f.level == Level.RED_FLAG else ""
+        group["items"].append(
+            {"found": f.patient_text, "ask": f.ask, "refs": citations.cite(f.references), "decided": decided}
+        )
     findings = list(groups.values())
 
     key_facts = [{"text": k.text, "refs": citations.cite(k.references)} for k in checklist.key_facts]
@@ -175,14 +189,14 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
                     "text": q.patient_text or q.prompt,
                     "answer": _answer_text(record, q),
                     "note": record.note(q),
-                    "level": answer_levels[q.code].code if q.code in answer_levels else "",
-                    "level_label": answer_levels[q.code].label if q.code in answer_levels else "",
                 }
                 for q in s.questions
+                # A flagged answer is printed once, with its concern, not again in the table.
+                if q.code not in answer_levels
             ],
         }
         for s in checklist.sections
-        if s.questions
+        if any(q.code not in answer_levels for q in s.questions)
     ]
 
     acknowledgements = [
@@ -244,6 +258,12 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
         "patient_signed_name": signing.signed_name if signing else "",
         "signature_url": signature,
         "clinician_name": "" if draft else _full_name(screening.attested_by),
+        "cosigner_name": "" if draft else _full_name(screening.cosigned_by),
+        "cosigned_at": None if draft else _local(screening.cosigned_at),
+        "key_info": key_info,
+        "red_flags": red_flags,
+        "who_to_call": who_to_call(record, clinic),
+        "accepted_risks": accepted_risks(record),
         "references": citations.entries,
         "verification_code": code,
         "verification_url": verify_url,

@@ -6,7 +6,7 @@ tests all call these instead of touching the models directly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -34,6 +34,7 @@ from checklist.selectors import (
     screening_answers,
     screening_record,
 )
+from checklist.services.red_flags import red_flags_check_for_signing, red_flags_confirm
 from checklist.services.signed_pdf import signed_pdf_render_requested
 from checklist.spec import clean_free_text
 
@@ -214,11 +215,14 @@ def screening_sign(
     signer: str = SIGNER_PATIENT,
     representative_relationship: str = "",
     companions: Sequence[CompanionRecord] = (),
+    accepted_risks: Collection[str] = (),
+    cosigned_by=None,
 ) -> Screening:
     """Sign in one short transaction: status, time, signature, ticks, a frozen snapshot; answers locked.
 
     The row is locked first, so two simultaneous submissions produce exactly one signature; the
-    second sees a signed screening and is refused. The take-home PDF is rendered afterwards, by a
+    second sees a signed screening and is refused. "Go ahead" is refused while a red flag is
+    unresolved (``services.red_flags``). The take-home PDF is rendered afterwards, by a
     background task queued when this commits (``checklist.services.signed_pdf``): the lock is
     held for milliseconds, not for the second a render takes.
     """
@@ -251,8 +255,24 @@ def screening_sign(
     screening.signature_png = signature_png
     screening.attested_by = attested_by
     screening.signed_at = timezone.now()
+    record = screening_record(screening, acknowledged=tuple(codes))
+    accepted = red_flags_check_for_signing(
+        screening=screening,
+        record=record,
+        decision=decision,
+        accepted_risks=accepted_risks,
+        attested_by=attested_by,
+        cosigned_by=cosigned_by,
+    )
+    cosigning = bool(accepted) and screening.clinic.cosign_accepted_red_flags
+    if accepted:
+        red_flags_confirm(screening=screening, accepted=accepted)
+        record = screening_record(screening, acknowledged=tuple(codes))
+    record = replace(record, signing=signing)
     screening.verification_code = _new_verification_code()
-    record = replace(screening_record(screening, acknowledged=tuple(codes)), signing=signing)
+    if cosigning:
+        screening.cosigned_by = cosigned_by
+        screening.cosigned_at = screening.signed_at
     screening.findings_snapshot = record.to_json()
     screening.overall_risk = record.assessment.level.code
     screening.status = Screening.Status.SIGNED
@@ -265,6 +285,14 @@ def screening_sign(
         decision=decision,
         findings=len(record.assessment.findings),
     )
+    if cosigning:
+        audit_log(
+            clinic=screening.clinic,
+            actor=cosigned_by,
+            screening=screening,
+            action="screening.cosigned",
+            accepted_red_flags=len(accepted),
+        )
     # The take-home PDF is rendered once, after this transaction commits; downloads serve exactly those bytes.
     signed_pdf_render_requested(screening=screening)
     return screening

@@ -47,12 +47,14 @@ def choice_inputs(card) -> SafeString:
     inline = " choice-inline" if question.answer_type == AnswerType.YES_NO_UNSURE else ""
     inputs = format_html_join(
         "\n",
-        '<div class="choice"><input type="{}" class="btn-check" name="{}" id="id_{}_{}" value="{}"{}>'
+        '<div class="choice"><input type="{}" class="btn-check" name="{}" id="id_{}_{}" value="{}"{}{}>'
         '<label class="btn btn-outline-primary choice-label" for="id_{}_{}">{}</label></div>',
         (
-            (kind, card.name, card.name, i, c.value, checked, card.name, i, c.label)
+            (kind, card.name, card.name, i, c.value, checked, flag, card.name, i, c.label)
             for i, c in enumerate(question.choices)
             for checked in [SafeString(" checked") if c.value in card.selected else ""]
+            # The concern a flagged choice raises, so the live text and the flags panel can name it.
+            for flag in [format_html(' data-flag="{}"', c.clinician_flag) if c.clinician_flag else ""]
         ),
     )
     return format_html('<div class="choice-group{}">\n{}\n</div>', inline, inputs)

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from checklist.forms import ScreeningDetailsForm, VoidForm
 from checklist.history import screening_history
+from checklist.key_information import screening_key_information
 from checklist.models import Screening, ScreeningLocked
 from checklist.permissions import clinic_member_required, get_screening_for_user
-from checklist.selectors import screening_signed_record, signed_pdf_status
+from checklist.red_flags import go_ahead_check
+from checklist.selectors import screening_record, screening_signed_record, signed_pdf_status
 from checklist.services.screenings import (
     NoPublishedChecklist,
     screening_copy_for_correction,
@@ -51,10 +53,13 @@ def screening_detail(request, screening_id):
     """The screening's overview: where it stands, what to do next, and (for admins) its history."""
     screening = get_screening_for_user(request, screening_id, with_clinician=True)
     flow = ScreeningFlow(screening)
+    record = screening_signed_record(screening)
     context: dict[str, Any] = {
         "screening": screening,
         "resume": None if screening.is_locked else flow.resume_step(),
-        "record": screening_signed_record(screening),
+        "record": record,
+        "key_info": screening_key_information(screening, record or screening_record(screening)),
+        "go_ahead": go_ahead_check(record.assessment.red_flags, record.resolutions_by_code) if record else None,
         "corrections": screening.corrections.only("id", "reference", "status", "created_at"),
         "pdf_status": signed_pdf_status(screening) if screening.is_locked else None,
     }

@@ -6,8 +6,10 @@ clinic (a draft, for a POST), a signed or voided one sent to its overview, then 
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from checklist.permissions import clinic_member_required, get_screening_for_user
@@ -39,6 +41,20 @@ def screening_step(request, screening_id, section_code):
 @clinic_member_required
 def screening_review(request, screening_id):
     return _open_step(request, screening_id, "review")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@clinic_member_required
+def screening_flags(request, screening_id):
+    screening = get_screening_for_user(request, screening_id, write=request.method == "POST")
+    if screening.is_locked:
+        return redirect("checklist:screening-detail", screening.pk)
+    flow = ScreeningFlow(screening)
+    if not flow.assessment.red_flags:
+        # An old link, or the answers changed since: nothing to resolve, so on to the review.
+        messages.info(request, _("These answers raise no red flag: there is nothing to resolve."))
+        return redirect(flow.step("review").url)
+    return flow.step("flags").handle(request)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -48,7 +48,49 @@
     var live = box.querySelector("[data-live-risk]");
     if (!live) return;
     live.className = live.className.replace(/\bis-\S+/g, "").trim() + " is-" + worst;
-    live.textContent = LEVELS[worst] ? LEVELS[worst].live : "";
+    var named = flagsOf(box).map(function (flag) { return flag.text; }).join(" ");
+    live.textContent = LEVELS[worst] && LEVELS[worst].live ? LEVELS[worst].live + (named ? " " + named : "") : "";
+  }
+
+  // The concerns the picked choices of a question raise, as the choices' data-flag names them.
+  function flagsOf(box) {
+    if (box.hidden) return [];
+    var levels = {};
+    (box.getAttribute("data-levels") || "").split(" ").forEach(function (pair) {
+      var parts = pair.split(":");
+      if (parts.length === 2) levels[parts[0]] = parts[1];
+    });
+    var found = [];
+    inputsOf(box.getAttribute("data-question")).forEach(function (input) {
+      var flag = input.getAttribute("data-flag");
+      if (input.checked && flag && rank(levels[input.value]) > 0) found.push({ level: levels[input.value], text: flag });
+    });
+    return found;
+  }
+
+  // The flags panel follows the answers on the page as they change; flags raised by several
+  // answers together (rules) are worked out by the server on saving and stay as it listed them.
+  function updatePanel() {
+    var list = document.querySelector("[data-flag-list]");
+    if (!list) return;
+    list.querySelectorAll("li:not([data-rule])").forEach(function (item) { item.remove(); });
+    var flags = [];
+    form.querySelectorAll("[data-question]").forEach(function (box) { flags = flags.concat(flagsOf(box)); });
+    flags.sort(function (a, b) { return rank(b.level) - rank(a.level); });
+    flags.forEach(function (flag) {
+      var item = document.createElement("li");
+      item.className = "finding finding-" + flag.level;
+      var badge = document.createElement("span");
+      badge.className = "badge risk-badge " + LEVELS[flag.level].badge;
+      badge.textContent = LEVELS[flag.level].label;
+      var text = document.createElement("span");
+      text.className = "small fw-semibold";
+      text.textContent = flag.text;
+      item.append(badge, " ", text);
+      list.insertBefore(item, list.querySelector("li[data-rule]"));
+    });
+    var empty = document.querySelector("[data-flags-empty]");
+    if (empty) empty.hidden = list.children.length > 0;
   }
 
   form.addEventListener("change", function (event) {
@@ -58,6 +100,7 @@
     if (box) updateRisk(box);
     // Repeat so that a chain of conditions settles (a hidden trigger hides its dependants).
     for (var i = 0; i < 3; i++) updateVisibility();
+    updatePanel();
   });
   updateVisibility();
 })();

@@ -38,6 +38,7 @@ def tour(clinic_people, make_screening_for_browser):
         "step-after-open-questions": f"/screenings/{partial.pk}/steps/regulatory/",
         "review-incomplete": f"/screenings/{draft.pk}/review/",
         "review-complete": f"/screenings/{waiting.pk}/review/",
+        "red-flags": f"/screenings/{waiting.pk}/red-flags/",
         "consent": f"/screenings/{waiting.pk}/consent/",
         "detail-draft": f"/screenings/{draft.pk}/",
         "detail-signed": f"/screenings/{signed.pk}/",

@@ -127,7 +127,10 @@ def test_a_risky_screening_from_sign_in_to_the_signed_pdf(page, live_server, cli
     expect(page.get_by_role("heading", name="Risk summary")).to_be_visible()
     expect(page.get_by_text("Red flags found")).to_be_visible()
     check_accessibility(page, "review")
-    page.get_by_role("link", name="Continue to consent").click()
+    page.get_by_role("link", name="Continue to the red flags").click()
+    expect(page.get_by_role("heading", name="Red flags: pause before the consent")).to_be_visible()
+    check_accessibility(page, "red flags")
+    page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", name="Your risk summary")).to_be_visible()
     check_accessibility(page, "consent")
     sign_consent(page, "Jordan Avery", "I decline the treatment")
@@ -159,9 +162,15 @@ def test_a_clean_screening_still_states_the_uncertainties(page, live_server, cli
     for section in spec.sections:
         answer_section(page, section, answers, check_accessibility)
     expect(page.get_by_text("No warning signs in these answers")).to_be_visible()
-    know = page.get_by_role("heading", name="What every patient should know")
-    expect(know).to_be_visible()
-    assert page.locator(".risk-summary li").count() >= len(spec.key_facts)
+    key_info = page.get_by_role("region", name="Key information: read this first")
+    expect(key_info).to_be_visible()
+    expect(key_info.get_by_text("No warning signs were found in your answers.")).to_be_visible()
+    expect(key_info.get_by_text("No one knows the long-term effects yet.")).to_be_visible()
+    page.get_by_role("link", name="Continue to consent").click()
+    page.get_by_text("Your risk summary").click()
+    expect(page.get_by_role("heading", name="What every patient should know")).to_be_visible()
+    for fact in spec.key_facts:
+        expect(page.get_by_text(fact.text)).to_be_visible()
     assert Screening.objects.get(patient_name="Maria Lopez").overall_risk == Level.NONE.code
 
 

@@ -23,15 +23,19 @@ def test_it_creates_the_demo_and_is_idempotent(db, settings, tmp_path, monkeypat
     assert users.get(username="demo-clinician").check_password("a-demo-password-for-tests")
     assert Membership.objects.get(user__username="demo-admin").role == Membership.Role.ADMIN
     assert users.get(username="demo-editor").is_staff
-    assert Screening.objects.count() == 5
+    assert Screening.objects.count() == 6
     statuses = sorted(Screening.objects.values_list("status", flat=True))
-    assert statuses == ["awaiting_signature", "draft", "signed", "signed", "signed"]
+    assert statuses == ["awaiting_signature", "draft", "signed", "signed", "signed", "signed"]
     represented = screening_signed_record(Screening.objects.get(patient_name="Tomás Ferreira")).signing
     assert represented.by_representative and represented.signed_name == "Ana Ferreira" and represented.relationship
     assert represented.companion("interpreter").language == "Portuguese"
     risky = Screening.objects.get(patient_name="Jordan Avery")
     assert risky.overall_risk == "red_flag" and risky.pdf_sha256
     assert Screening.objects.get(patient_name="Maria Lopez").overall_risk == "none"
+    going_ahead = Screening.objects.get(patient_name="Alex Morgan")
+    assert going_ahead.decision == "proceed" and going_ahead.cosigned_by.username == "demo-admin"
+    outcomes = sorted(r.outcome for r in screening_signed_record(going_ahead).resolutions)
+    assert outcomes == ["accepted", "resolved"]
     assert "Demo only" in out.getvalue()
 
 

@@ -170,9 +170,15 @@ def test_references_are_numbered_in_order_of_first_citation(make_screening, clin
     context = pdf.build_context(draft, record=screening_record(draft), draft=True)
     numbers = [ref["number"] for ref in context["references"]]
     assert numbers == list(range(1, len(numbers) + 1))
-    first_finding = context["findings"][0]["items"][0]
-    assert first_finding["refs"][0] == 1
     cited: list[int] = []
+    # Page 1 first: the key information (each point, then its lines) and the red flags.
+    for point in context["key_info"]:
+        cited += point["refs"]
+        for line in point["lines"]:
+            cited += line["refs"]
+    for flag in context["red_flags"]:
+        cited += flag["refs"]
+    assert cited[0] == 1
     for group in context["findings"]:
         for item in group["items"]:
             cited += item["refs"]
@@ -192,8 +198,11 @@ def test_the_summary_never_calls_anything_safe(make_screening, clinic_a, alice):
     risk = context["risk"]
     for words in (risk["headline"], risk["level_label"], risk["summary"]):
         assert "safe" not in words.lower()
-    summary_text = " ".join(pages_text(stored_bytes(clean))[:1])
-    assert risk["headline"] in summary_text
+    for point in context["key_info"]:
+        assert "safe" not in point["text"].lower(), point["code"]
+    page_one = squash(pages_text(stored_bytes(clean))[0])
+    concerns = next(p for p in context["key_info"] if p["code"] == "concerns")
+    assert squash(concerns["text"]) in page_one
 
 
 @pytest.mark.parametrize(("paper", "size"), [("letter", (612, 792)), ("a4", (595, 842))])

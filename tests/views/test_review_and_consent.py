@@ -29,10 +29,10 @@ def test_review_lists_unanswered_required_questions_and_blocks_consent(alice_cli
 def test_review_shows_red_flags_before_cautions_with_sources(alice_client, make_screening, clinic_a, alice):
     screening = make_screening(clinic_a, alice, answers="risky")
     html = alice_client.get(review_url(screening)).content.decode()
-    assert html.index("Red flags") < html.index("Cautions")
-    assert "Source:" in html
+    assert html.index("Red flags and their resolutions") < html.index("Cautions to discuss")
+    assert "Sources of the key information" in html and "U.S. Food and Drug Administration" in html
     assert "Change" in html
-    assert "Continue to consent</a>" in html
+    assert "Continue to the red flags</a>" in html
 
 
 def test_signing_locks_everything(alice_client, make_screening, clinic_a, alice):

@@ -15,9 +15,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from checklist.demo import answer_all_sections, demo_planned_date, sign_screening
-from checklist.models import Decision, Jurisdiction, Screening
+from checklist.models import Decision, FlagResolution, Jurisdiction, Screening
 from checklist.records import INTERPRETER, SIGNER_REPRESENTATIVE, CompanionRecord
-from checklist.selectors import checklist_spec, checklist_version_published
+from checklist.selectors import checklist_spec, checklist_version_published, screening_assessment
+from checklist.services.red_flags import ResolutionInput, screening_flags_resolve
 from checklist.services.screenings import AnswerInput, screening_answers_save, screening_start
 from clinic.models import Clinic, Membership
 
@@ -50,6 +51,16 @@ COSMETIC_MICRONEEDLING_STORY = {
     "marketing_claims": ["instant_results"],
     "setting_type": "medical_spa",
 }
+# Two red flags, each resolved before a "go ahead": one by evidence seen, one accepted by the patient
+# and co-signed by a second clinician (the demo clinic asks for that).
+PAID_OUTSIDE_TRIAL_STORY = {
+    "trial_status": "outside_trial",
+    "clinic_contact_known": "no",
+}
+CONTACT_GIVEN = (
+    "Gave the patient the clinic's nurse line card (+1 603 555 0143, out of hours 911) "
+    "and wrote it on the take-home sheet."
+)
 UK_HUMAN_COSMETIC_STORY = {
     "source_origin": "adipose_msc",
     "product_label": "cosmetic",
@@ -77,10 +88,11 @@ class Command(BaseCommand):
                     "or go to the nearest emergency department.",
                     "default_jurisdiction": Jurisdiction.objects.get(code="US"),
                     "paper_size": "letter",
+                    "cosign_accepted_red_flags": True,
                 },
             )
             clinician = self._user("demo-clinician", "Dana", "Reyes", password, clinic, Membership.Role.CLINICIAN)
-            self._user("demo-admin", "Sam", "Okafor", password, clinic, Membership.Role.ADMIN)
+            admin = self._user("demo-admin", "Sam", "Okafor", password, clinic, Membership.Role.ADMIN)
             editor = self._user("demo-editor", "Lee", "Content", password, None, None)
             if not editor.is_staff:
                 editor.is_staff = True
@@ -90,7 +102,7 @@ class Command(BaseCommand):
             )
         created = 0
         if not Screening.objects.filter(clinic=clinic).exists():
-            created = self._screenings(clinic, clinician)
+            created = self._screenings(clinic, clinician, admin)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo clinic ready ({created} screenings created). Sign in at http://127.0.0.1:8000/ as "
@@ -110,7 +122,7 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(user=user, defaults={"clinic": clinic, "role": role})
         return user
 
-    def _screenings(self, clinic, clinician) -> int:
+    def _screenings(self, clinic, clinician, admin) -> int:
         us = Jurisdiction.objects.get(code="US")
         uk = Jurisdiction.objects.get(code="UK")
         base = {"patient_language": "English", "jurisdiction": us, "planned_date": demo_planned_date()}
@@ -217,4 +229,37 @@ class Command(BaseCommand):
             answers={q.code: AnswerInput(q.choices[0].value if q.choices else None) for q in first.questions[:3]},
             user=clinician,
         )
-        return 5
+        self._accepted_with_cosign(clinic, clinician, admin, base)
+        return 6
+
+    def _accepted_with_cosign(self, clinic, clinician, admin, base) -> Screening:
+        """A "go ahead" after both red flags were resolved: one by evidence, one accepted and co-signed."""
+        screening = screening_start(
+            clinic=clinic,
+            clinician=clinician,
+            data={
+                **base,
+                "patient_name": "Alex Morgan",
+                "patient_dob": dt.date(1984, 6, 30),
+                "patient_reference": "HS-10436",
+                "product_name": "LumiEV Topical Concentrate",
+                "product_maker": "Northshore Biologics",
+                "intended_use": "skin",
+                "route": "topical",
+            },
+        )
+        answer_all_sections(
+            screening, "clean", clinician, note="Discussed with the patient.", overrides=PAID_OUTSIDE_TRIAL_STORY
+        )
+        _spec, assessment = screening_assessment(screening)
+        resolutions = {}
+        for finding in assessment.red_flags:
+            if finding.question_code == "clinic_contact_known":
+                resolutions[finding.code] = ResolutionInput(FlagResolution.Outcome.RESOLVED, CONTACT_GIVEN)
+            else:
+                resolutions[finding.code] = ResolutionInput(FlagResolution.Outcome.ACCEPTED)
+        screening_flags_resolve(screening=screening, resolutions=resolutions, user=clinician)
+        accepted = [code for code, r in resolutions.items() if r.outcome == FlagResolution.Outcome.ACCEPTED]
+        return sign_screening(
+            screening, clinician, decision=Decision.PROCEED, accepted_risks=accepted, cosigned_by=admin
+        )
