@@ -259,7 +259,6 @@ class ConsentForm(forms.Form):
         label=_("Clinician: your password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "class": "form-control"}),
         strip=False,
-        help_text=_("Re-enter your own password to sign as the clinician."),
     )
 
     def __init__(
@@ -319,6 +318,18 @@ class ConsentForm(forms.Form):
     @property
     def companion_fields(self) -> list[forms.BoundField]:
         return [self["interpreter_name"], self["interpreter_language"], self["witness_name"]]
+
+    @property
+    def signer_choice_open(self) -> bool:
+        """Whether "who is signing" shows open: a representative was chosen, or the typed name did
+        not match the record (the question the page then asks), or one of its fields was refused."""
+        fields = [self["signer"], self["patient_signed_name"], *self.representative_fields]
+        return self["signer"].value() == SIGNER_REPRESENTATIVE or any(field.errors for field in fields)
+
+    @property
+    def companions_given(self) -> bool:
+        """Whether an interpreter or witness was entered (or refused): their fields then show open."""
+        return any(field.value() or field.errors for field in self.companion_fields)
 
     def signing(self) -> dict[str, Any]:
         """Who signs and who took part, as ``screening_sign`` takes them."""

@@ -438,6 +438,7 @@ def test_another_name_asks_who_signs_and_a_representative_signs_with_an_interpre
     expect(page.get_by_label("Patient: type your full name")).to_be_hidden()
     page.get_by_label("Representative: type your full name").fill("Jane Walker")
     page.get_by_label("Relationship to the patient, or authority to decide for them").fill("Mother")
+    page.get_by_text("Interpreter or witness (only if one took part)").click()
     page.get_by_label("Interpreter's full name").fill("Luísa Mendes")
     page.get_by_label("Language interpreted").fill("Portuguese")
     check_accessibility(page, "consent signed by a representative")
