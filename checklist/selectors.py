@@ -34,7 +34,7 @@ from checklist.models import (
 )
 from checklist.models.screenings import name_search_terms
 from checklist.records import ScreeningRecord, build_record
-from checklist.risk import Assessment, Finding, evaluate
+from checklist.risk import Assessment, Finding, complete_section_codes, evaluate
 from checklist.spec import (
     ChecklistSpec,
     ChoiceSpec,
@@ -369,9 +369,12 @@ _LIST_FIELDS = (
     "route",
     "route_other",
     "status",
+    "decision",
     "overall_risk",
     "red_flag_count",
     "caution_count",
+    "version_id",
+    "saved_sections",
     "updated_at",
     "created_at",
     "clinician__username",
@@ -467,6 +470,44 @@ def screening_search(
     by_pk = {s.pk: s for s in rows if s.clinic_id == clinic.pk}
     found = [by_pk[key.pk] for key in ordered if key.pk in by_pk]
     return found[::-1] if before is not None else found
+
+
+@dataclass(frozen=True)
+class SectionsDone:
+    """How far an open screening has got: sections complete (as the step bar ticks them) of all."""
+
+    done: int
+    total: int
+
+
+def screening_list_progress(screenings: list[Screening]) -> dict[uuid.UUID, SectionsDone]:
+    """Sections done of total for the open screenings of a listed page, keyed by screening.
+
+    Two queries for the whole page, whatever its size: the versions the page's drafts were
+    started under (each compiled once per process) and all their answers. Signed and voided
+    rows have a decision instead and cost nothing here.
+    """
+    open_rows = [s for s in screenings if not s.is_locked]
+    if not open_rows:
+        return {}
+    versions = ChecklistVersion.objects.in_bulk({s.version_id for s in open_rows})
+    values: dict[uuid.UUID, dict[str, Any]] = {s.pk: {} for s in open_rows}
+    answers = Answer.objects.filter(screening_id__in=list(values))
+    for screening_id, code, value in answers.values_list("screening_id", "question__code", "value"):
+        values[screening_id][code] = value
+    progress = {}
+    for screening in open_rows:
+        spec = checklist_spec(versions[screening.version_id])
+        done = complete_section_codes(spec, values[screening.pk], screening.saved_sections)
+        progress[screening.pk] = SectionsDone(done=len(done), total=len(spec.sections))
+    return progress
+
+
+def screening_awaiting_signature_count(clinic) -> int:
+    """How many of the clinic's screenings have every required answer and wait for the signature.
+
+    Counted on the (clinic, status, created_at) index, so it costs what that status has, not the clinic's size."""
+    return Screening.objects.filter(clinic=clinic, status=Screening.Status.AWAITING_SIGNATURE).count()
 
 
 # A render normally takes seconds; pending this long means no worker is taking the queue.

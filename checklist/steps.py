@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from checklist.forms import ConsentForm, ScreeningDetailsForm, SectionAnswersForm, answer_field_name
 from checklist.models import Screening, ScreeningLocked
 from checklist.question_cards import question_cards
-from checklist.risk import Assessment, evaluate, missing_required, visible_question_codes
+from checklist.risk import Assessment, complete_section_codes, evaluate, missing_required, visible_question_codes
 from checklist.selectors import checklist_spec, screening_answers_with_notes
 from checklist.services.screenings import (
     AnswerInput,
@@ -53,7 +53,7 @@ class ScreeningFlow:
     def reload(self) -> None:
         """After a save: the answers, and everything derived from them, afresh."""
         self.values, self.notes = screening_answers_with_notes(self.screening)
-        for name in ("steps", "missing", "assessment", "_urls"):
+        for name in ("steps", "missing", "complete_sections", "assessment", "_urls"):
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -79,6 +79,10 @@ class ScreeningFlow:
     @cached_property
     def missing(self) -> tuple[QuestionSpec, ...]:
         return missing_required(self.spec, self.values)
+
+    @cached_property
+    def complete_sections(self) -> frozenset[str]:
+        return complete_section_codes(self.spec, self.values, self.screening.saved_sections)
 
     @cached_property
     def assessment(self) -> Assessment:
@@ -192,8 +196,7 @@ class SectionStep(Step):
         self.title = section.title
 
     def is_complete(self) -> bool:
-        saved = self.section.code in self.screening.saved_sections
-        return saved and not any(q.section_code == self.section.code for q in self.flow.missing)
+        return self.section.code in self.flow.complete_sections
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._page(request, form=None)
