@@ -67,4 +67,4 @@ bench-postgres: system-check $(INSTALLED)
 	scripts/with_postgres.sh $(BIN)/python -m benchmarks --postgres
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis artifacts tests/browser/node_modules
+	rm -rf $(VENV) .demo-secret-key staticfiles .pytest_cache .hypothesis artifacts tests/browser/node_modules

@@ -9,6 +9,7 @@ class ChecklistConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from checklist.checks import check_public_url
+        from checklist.checks import check_not_a_demo, check_public_url
 
         checks.register(check_public_url, checks.Tags.security, deploy=True)
+        checks.register(check_not_a_demo, checks.Tags.security, deploy=True)

@@ -62,3 +62,16 @@ def check_public_url(app_configs, **kwargs) -> list[Error]:
     if settings.DEBUG:
         return []
     return public_url_errors(getattr(settings, "EXOSAFE_PUBLIC_URL", ""))
+
+
+def check_not_a_demo(app_configs, **kwargs) -> list[Error]:
+    """Deploy check: the demo's plain-http settings (cookies without Secure, no https) are for demos only."""
+    if not getattr(settings, "DEMO", False):
+        return []
+    return [
+        Error(
+            "EXOSAFE_DEMO is on: cookies are sent without the Secure flag and plain http is allowed.",
+            hint="Unset EXOSAFE_DEMO in production; it is for `make run` demos only.",
+            id="checklist.E004",
+        )
+    ]
