@@ -503,6 +503,14 @@ def screening_list_progress(screenings: list[Screening]) -> dict[uuid.UUID, Sect
     return progress
 
 
+def screenings_open_under(version: ChecklistVersion) -> int:
+    """How many screenings, in every clinic, are still open (draft or awaiting signature) under a
+    version: what publishing a new version leaves on the old questions until they are signed."""
+    return Screening.objects.filter(
+        version=version, status__in=[Screening.Status.DRAFT, Screening.Status.AWAITING_SIGNATURE]
+    ).count()
+
+
 def screening_awaiting_signature_count(clinic) -> int:
     """How many of the clinic's screenings have every required answer and wait for the signature.
 
