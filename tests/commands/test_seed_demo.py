@@ -22,9 +22,12 @@ def test_it_creates_the_demo_and_is_idempotent(db, settings, tmp_path, monkeypat
     assert users.get(username="demo-clinician").check_password("a-demo-password-for-tests")
     assert Membership.objects.get(user__username="demo-admin").role == Membership.Role.ADMIN
     assert users.get(username="demo-editor").is_staff
-    assert Screening.objects.count() == 4
+    assert Screening.objects.count() == 5
+    # Every state a clinic meets.
     statuses = sorted(Screening.objects.values_list("status", flat=True))
-    assert statuses == ["awaiting_signature", "draft", "signed", "signed"]
+    assert statuses == ["awaiting_signature", "draft", "signed", "signed", "voided"]
+    voided = Screening.objects.get(status="voided")
+    assert voided.voided_by.username == "demo-admin" and "wrong patient" in voided.void_reason
     risky = Screening.objects.get(patient_name="Jordan Avery")
     assert risky.overall_risk == "red_flag" and risky.pdf_sha256
     assert Screening.objects.get(patient_name="Maria Lopez").overall_risk == "none"

@@ -17,7 +17,7 @@ from django.db import transaction
 from checklist.demo import answer_all_sections, demo_planned_date, sign_screening
 from checklist.models import Decision, Jurisdiction, Screening
 from checklist.selectors import checklist_spec, checklist_version_published
-from checklist.services.screenings import AnswerInput, screening_answers_save, screening_start
+from checklist.services.screenings import AnswerInput, screening_answers_save, screening_start, screening_void
 from clinic.models import Clinic, Membership
 
 DEMO_CLINIC = "Harbourside Skin & Joint Clinic (demo)"
@@ -79,7 +79,7 @@ class Command(BaseCommand):
                 },
             )
             clinician = self._user("demo-clinician", "Dana", "Reyes", password, clinic, Membership.Role.CLINICIAN)
-            self._user("demo-admin", "Sam", "Okafor", password, clinic, Membership.Role.ADMIN)
+            admin = self._user("demo-admin", "Sam", "Okafor", password, clinic, Membership.Role.ADMIN)
             editor = self._user("demo-editor", "Lee", "Content", password, None, None)
             if not editor.is_staff:
                 editor.is_staff = True
@@ -89,7 +89,7 @@ class Command(BaseCommand):
             )
         created = 0
         if not Screening.objects.filter(clinic=clinic).exists():
-            created = self._screenings(clinic, clinician)
+            created = self._screenings(clinic, clinician, admin)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo clinic ready ({created} screenings created). Sign in at http://127.0.0.1:8000/ as "
@@ -109,7 +109,8 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(user=user, defaults={"clinic": clinic, "role": role})
         return user
 
-    def _screenings(self, clinic, clinician) -> int:
+    def _screenings(self, clinic, clinician, admin) -> int:
+        """One screening in every state a clinic meets: signed (twice), voided, awaiting signature, draft."""
         us = Jurisdiction.objects.get(code="US")
         uk = Jurisdiction.objects.get(code="UK")
         base = {"patient_language": "English", "jurisdiction": us, "planned_date": demo_planned_date()}
@@ -153,6 +154,28 @@ class Command(BaseCommand):
         answer_all_sections(clean, "clean", clinician)
         sign_screening(clean, clinician, decision=Decision.WAIT)
 
+        wrong_patient = screening_start(
+            clinic=clinic,
+            clinician=clinician,
+            data={
+                **base,
+                "patient_name": "Alex Morgan",
+                "patient_dob": dt.date(1984, 9, 30),
+                "patient_reference": "HS-10435",
+                "product_name": "GlowVesicle Serum",
+                "product_maker": "Example Biologics",
+                "intended_use": "skin",
+                "route": "topical",
+            },
+        )
+        answer_all_sections(wrong_patient, "clean", clinician)
+        signed = sign_screening(wrong_patient, clinician, decision=Decision.PROCEED)
+        screening_void(
+            screening=signed,
+            user=admin,
+            reason="Signed under the wrong patient's record; the patient was screened again under their own record.",
+        )
+
         waiting = screening_start(
             clinic=clinic,
             clinician=clinician,
@@ -190,4 +213,4 @@ class Command(BaseCommand):
             answers={q.code: AnswerInput(q.choices[0].value if q.choices else None) for q in first.questions[:3]},
             user=clinician,
         )
-        return 4
+        return 5
