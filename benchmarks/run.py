@@ -57,13 +57,15 @@ NOTES = [
     "as the same sign POST by clinicians whose passwords are stored with Django's Argon2PasswordHasher "
     "(argon2-cffi, its default parameters) and with MD5 (test-only, to show the app's own work); the "
     "project's settings keep PBKDF2, the Argon2 row is there for the choice. Sign to PDF: a "
-    "real `nice -n 10 manage.py db_worker --interval 0.25` runs beside, and the clock stops when the download "
+    "real `manage.py db_worker --interval 0.25` runs beside at the lowest CPU priority "
+    "(`scripts/lowest_cpu_priority.sh`: SCHED_IDLE), and the clock stops when the download "
     'answers 200. "WeasyPrint alone" here and in part 1 uses the app\'s cached stylesheet and font configuration '
     "(parsed once per process), so it is the fastest a render can be; the plain `write_pdf()` row parses "
     "the stylesheet and fonts on every call, as a naive caller would.",
     "7. Signing under load: gunicorn with 5 sync workers (its advice for 2 cores: 2 x cores + 1) serves the "
-    "app on 127.0.0.1 and a real `nice -n 10 manage.py db_worker --interval 0.25` renders each signed PDF "
-    "beside it, at a lower CPU priority, as `make run` does. Clinician B GETs a step page of their own draft, "
+    "app on 127.0.0.1 and a real `manage.py db_worker --interval 0.25` renders each signed PDF "
+    "beside it, at the lowest CPU priority (SCHED_IDLE), as `make run` does. "
+    "Clinician B GETs a step page of their own draft, "
     "one GET every 50 ms, 60 per phase; "
     "clinician A signs screenings awaiting signature with real consent POSTs over HTTP (password check "
     "with the project's PBKDF2 included), one after another, in one loop or two loops at once, at most 10 "

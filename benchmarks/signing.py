@@ -146,12 +146,12 @@ def _sign_vs_step(fixtures: Fixtures, user) -> dict[str, float]:
 
 @contextmanager
 def db_worker(workdir: Path) -> Iterator[subprocess.Popen]:
-    """A real ``manage.py db_worker`` with the benchmark settings, as ``make run`` starts it (``nice -n 10``)."""
+    """A real ``manage.py db_worker`` with the benchmark settings, as ``make run`` starts it (lowest CPU priority)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DJANGO_LOG_LEVEL": "WARNING"}
     command = [sys.executable, "manage.py", "db_worker", "--interval", "0.25", "--no-reload", "--no-startup-delay"]
     with (workdir / "db_worker.log").open("a") as log:
         worker = subprocess.Popen(
-            ["nice", "-n", "10", *command],
+            [str(settings.BASE_DIR / "scripts" / "lowest_cpu_priority.sh"), *command],
             cwd=settings.BASE_DIR,
             env=env,
             stdout=log,

@@ -89,7 +89,7 @@ def clean_signature_png(raw: bytes) -> bytes:
     except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning, SyntaxError):
         raise ValidationError(_("The signature could not be read. Please sign again."), code="corrupt") from None
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     return out.getvalue()
 
 

@@ -275,11 +275,32 @@ class DataError(ValueError):
     """Stored data does not have the shape of the read model it claims to be."""
 
 
+_JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """A dataclass's field names, looked up once per class; ``None`` for any other type."""
+    if dataclasses.is_dataclass(kind):
+        return tuple(f.name for f in dataclasses.fields(kind))
+    return None
+
+
 def to_data(value: Any) -> Any:
     """A read-model value as JSON data: dataclasses as objects (field names as keys), levels
-    and other enums by their codes, sets sorted, dates in ISO form."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    and other enums by their codes, sets sorted, dates in ISO form.
+
+    Signing serialises a whole checklist (tens of thousands of values), so the common cases come
+    first and are decided by the value's exact type: a plain string or number as it is, a
+    dataclass by its field names, read once per class."""
+    kind = type(value)
+    if kind in _JSON_LEAVES:
+        return value
+    names = _field_names(kind)
+    if names is not None:
+        return {name: to_data(getattr(value, name)) for name in names}
+    if kind is tuple or kind is list:
+        return [to_data(v) for v in value]
     if isinstance(value, Level):
         return value.code
     if isinstance(value, Enum):

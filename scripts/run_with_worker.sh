@@ -56,9 +56,9 @@ esac
 echo "  QR codes in PDFs signed now point at $EXOSAFE_PUBLIC_URL (set EXOSAFE_PUBLIC_URL to change it)."
 
 # --interval: how often an idle worker looks for work (a signed PDF is ready about this much
-# sooner); --no-reload: stop cleanly (restart `make run` after editing task code). nice: a render
-# takes seconds of CPU, so it yields to the server's requests (docs/operations.md, "Running it").
-nice -n 10 "$python" manage.py db_worker --interval 0.25 --no-reload &
+# sooner); --no-reload: stop cleanly (restart `make run` after editing task code). The worker runs
+# only when the server leaves the CPU idle (scripts/lowest_cpu_priority.sh).
+"$(dirname "$0")/lowest_cpu_priority.sh" "$python" manage.py db_worker --interval 0.25 --no-reload &
 worker=$!
 "$python" manage.py runserver "$address" &
 server=$!

@@ -117,7 +117,7 @@ class Screening(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
     )
 
-    history = HistoricalRecords(excluded_fields=["signature_png"])
+    history = HistoricalRecords(excluded_fields=["signature_png", "findings_snapshot"])
 
     class Meta:
         ordering = ["-created_at"]
