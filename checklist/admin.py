@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count
@@ -62,6 +64,13 @@ def version_filter(path: str) -> type[admin.SimpleListFilter]:
 
 def version_label(version: ChecklistVersion) -> str:
     return f"v{version.number} ({version.get_status_display().lower()})"
+
+
+def _confirmation(draft: ChecklistVersion, changes: list) -> str:
+    """What "Yes, publish" confirms: this draft with exactly these changes. Content edited after
+    the page was shown gives another value, and the page is shown again instead of publishing."""
+    digest = hashlib.sha256(repr(changes).encode()).hexdigest()[:32]
+    return f"{draft.pk}:{digest}"
 
 
 class VersionLockMixin(admin.options.BaseModelAdmin):
@@ -172,8 +181,12 @@ class ChecklistVersionAdmin(VersionLockMixin, admin.ModelAdmin):
                 messages.ERROR,
             )
             return None
-        if request.POST.get("confirmed") != str(draft.pk):
-            return self._publish_confirmation(request, draft)
+        published = checklist_version_published()
+        changes = content_changes(checklist_spec(published) if published else None, checklist_spec(draft))
+        confirmed = request.POST.get("confirmed")
+        if confirmed != _confirmation(draft, changes):
+            # Not confirmed yet, or confirmed for content that changed since: show what changes now.
+            return self._publish_confirmation(request, draft, published, changes, stale=confirmed is not None)
         try:
             version = checklist_version_publish(version=draft)
         except (PublishedVersionLocked, ValueError) as exc:
@@ -182,9 +195,9 @@ class ChecklistVersionAdmin(VersionLockMixin, admin.ModelAdmin):
         self.message_user(request, _("Published v%(n)s.") % {"n": version.number}, messages.SUCCESS)
         return None
 
-    def _publish_confirmation(self, request, draft: ChecklistVersion) -> TemplateResponse:
-        published = checklist_version_published()
-        changes = content_changes(checklist_spec(published) if published else None, checklist_spec(draft))
+    def _publish_confirmation(
+        self, request, draft: ChecklistVersion, published: ChecklistVersion | None, changes: list, *, stale: bool
+    ) -> TemplateResponse:
         groups = [
             (label, [c for c in changes if c.kind == kind])
             for kind, label in KINDS
@@ -198,6 +211,8 @@ class ChecklistVersionAdmin(VersionLockMixin, admin.ModelAdmin):
             "published": published,
             "groups": groups,
             "change_count": len(changes),
+            "confirmation": _confirmation(draft, changes),
+            "stale": stale,
             "open_screenings": screenings_open_under(published) if published else 0,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }

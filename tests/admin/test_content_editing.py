@@ -40,6 +40,10 @@ def page_text(response) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
 
+def confirmation_of(response) -> str:
+    return re.search(r'name="confirmed" value="([^"]+)"', response.content.decode()).group(1)
+
+
 def test_every_question_row_names_its_version_and_the_list_filters_by_it(editor_client, v1):
     draft = checklist_version_copy(version=v1)
     listed = page_text(editor_client.get(QUESTIONS))
@@ -133,19 +137,25 @@ def test_publishing_shows_the_changes_and_the_open_screenings_first(editor_clien
     draft.refresh_from_db()
     assert draft.status == ChecklistVersion.Status.DRAFT  # nothing published by looking
 
-    published = action(editor_client, "publish", draft, confirmed=str(draft.pk))
+    published = action(editor_client, "publish", draft, confirmed=confirmation_of(confirmation))
     assert "Published v2." in page_text(published)
     draft.refresh_from_db()
     v1.refresh_from_db()
     assert draft.status == ChecklistVersion.Status.PUBLISHED and v1.status == ChecklistVersion.Status.RETIRED
 
 
-def test_a_confirmation_for_another_version_publishes_nothing(editor_client, v1):
+def test_a_confirmation_of_other_content_publishes_nothing(editor_client, v1):
     draft = checklist_version_copy(version=v1)
-    response = action(editor_client, "publish", draft, confirmed=str(v1.pk))
-    assert "Publish checklist v2?" in page_text(response)
-    draft.refresh_from_db()
-    assert draft.status == ChecklistVersion.Status.DRAFT
+    shown = action(editor_client, "publish", draft)
+    question = Question.objects.filter(section__version=draft).order_by("pk").first()
+    question.prompt = "Edited after the page was shown"
+    question.save()
+    for confirmed in (confirmation_of(shown), str(draft.pk), f"{v1.pk}:{confirmation_of(shown).split(':')[1]}"):
+        text = page_text(action(editor_client, "publish", draft, confirmed=confirmed))
+        assert "The draft changed after this page was shown, so nothing was published." in text, confirmed
+        assert "Edited after the page was shown" in text
+        draft.refresh_from_db()
+        assert draft.status == ChecklistVersion.Status.DRAFT
 
 
 def test_publishing_a_published_version_is_refused_without_a_page(editor_client, v1):
