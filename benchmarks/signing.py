@@ -72,6 +72,7 @@ def consent_data(screening) -> dict:
     return {
         "acknowledgements": [a.code for a in spec.acknowledgements],
         "decision": "wait",
+        "signer": "patient",
         "patient_signed_name": screening.patient_name,
         "signature": signature_data_url(demo_signature_png()),
         "clinician_attestation": "on",

@@ -1,4 +1,4 @@
-"""System checks of the settings that end up inside signed documents.
+"""System checks of the settings that end up inside signed documents, and of the database roles.
 
 Every signed PDF prints ``EXOSAFE_PUBLIC_URL`` in its verification link and QR code, and a
 signed PDF never changes: a wrong address in production is wrong in every document for good.
@@ -10,7 +10,7 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Error
+from django.core.checks import Error, Warning
 
 HINT = "Set EXOSAFE_PUBLIC_URL to the https:// address patients reach the app at, e.g. https://clinic.example."
 
@@ -75,3 +75,23 @@ def check_not_a_demo(app_configs, **kwargs) -> list[Error]:
             id="checklist.E004",
         )
     ]
+
+
+def database_roles_warnings(engine: str, roles: dict | None) -> list[Warning]:
+    """On PostgreSQL the app should connect as a role that cannot switch the triggers off."""
+    if engine != "django.db.backends.postgresql" or roles:
+        return []
+    return [
+        Warning(
+            "The app connects to PostgreSQL with one role for everything: as the tables' owner, whoever "
+            "holds its credentials can switch off the triggers that freeze signed records.",
+            hint="Set DATABASE_URL to a runtime role and DATABASE_MIGRATE_URL to the tables' owner "
+            "(docs/security.md, 'Database roles').",
+            id="checklist.W001",
+        )
+    ]
+
+
+def check_database_roles(app_configs, **kwargs) -> list[Warning]:
+    """Deploy check: two database roles on PostgreSQL."""
+    return database_roles_warnings(settings.DATABASES["default"]["ENGINE"], getattr(settings, "DATABASE_ROLES", None))

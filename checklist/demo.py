@@ -98,15 +98,18 @@ def demo_signature_png(width: int = 600, height: int = 180) -> bytes:
     return buffer.getvalue()
 
 
-def sign_screening(screening: Screening, clinician, *, decision: str = Decision.WAIT) -> Screening:
+def sign_screening(screening: Screening, clinician, *, decision: str = Decision.WAIT, **signing: Any) -> Screening:
+    """Sign with every statement ticked and the demo signature; by the patient unless ``signing``
+    names a representative (``signer``, ``patient_signed_name``, ``representative_relationship``)
+    or companions."""
     spec = checklist_spec(screening.version)
     return screening_sign(
         screening=screening,
         acknowledged=[a.code for a in spec.acknowledgements],
         decision=decision,
-        patient_signed_name=screening.patient_name,
         signature_png=demo_signature_png(),
         attested_by=clinician,
+        **{"patient_signed_name": screening.patient_name, **signing},
     )
 
 

@@ -12,7 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklist.models import Decision, Jurisdiction, Screening
-from checklist.services.screenings import NOTE_MAX_LENGTH, START_FIELDS
+from checklist.records import (
+    INTERPRETER,
+    SIGNER_PATIENT,
+    SIGNER_REPRESENTATIVE,
+    WITNESS,
+    CompanionRecord,
+    names_match,
+)
+from checklist.services.screenings import NOTE_MAX_LENGTH, START_FIELDS, name_mismatch_message
 from checklist.signatures import signature_from_data_url
 from checklist.spec import TEXT_ANSWER_MAX_LENGTH, QuestionSpec, SectionSpec, clean_free_text
 from checklist.vocabulary import AnswerType, IntendedUse, RiskLevel, Route
@@ -175,6 +183,15 @@ class SectionAnswersForm(forms.Form):
         return out
 
 
+SIGNING_TEXT_FIELDS = (
+    "representative_name",
+    "representative_relationship",
+    "interpreter_name",
+    "interpreter_language",
+    "witness_name",
+)
+
+
 class ConsentForm(forms.Form):
     """What the patient ticks and signs, then the clinician's attestation with their own password."""
 
@@ -189,9 +206,51 @@ class ConsentForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": _("Choose a decision: go ahead, wait, or decline.")},
     )
+    signer = forms.ChoiceField(
+        label=_("Who is signing"),
+        choices=[
+            (SIGNER_PATIENT, _("The patient")),
+            (SIGNER_REPRESENTATIVE, _("A legally authorised representative, for the patient")),
+        ],
+        initial=SIGNER_PATIENT,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input", "data-signer": ""}),
+        error_messages={"required": _("Say who is signing: the patient or a legally authorised representative.")},
+    )
     patient_signed_name = forms.CharField(
         label=_("Patient: type your full name"),
         max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "form-control"}),
+    )
+    representative_name = forms.CharField(
+        label=_("Representative: type your full name"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "form-control"}),
+    )
+    representative_relationship = forms.CharField(
+        label=_("Relationship to the patient, or authority to decide for them"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: parent, legal guardian, holds a lasting power of attorney for health."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "form-control"}),
+    )
+    interpreter_name = forms.CharField(
+        label=_("Interpreter's full name"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "form-control"}),
+    )
+    interpreter_language = forms.CharField(
+        label=_("Language interpreted"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "form-control"}),
+    )
+    witness_name = forms.CharField(
+        label=_("Witness's full name"),
+        max_length=200,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "form-control"}),
     )
     signature = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-signature-input": ""}))
@@ -210,8 +269,11 @@ class ConsentForm(forms.Form):
         help_text=_("Re-enter your own password to sign as the clinician."),
     )
 
-    def __init__(self, *args: Any, acknowledgements: list[tuple[str, str]], request, **kwargs: Any):
+    def __init__(
+        self, *args: Any, acknowledgements: list[tuple[str, str]], request, patient_name: str = "", **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
+        self.patient_name = patient_name
         self.request = request
         self.user = request.user
         cast(forms.MultipleChoiceField, self.fields["acknowledgements"]).choices = acknowledgements
@@ -226,6 +288,63 @@ class ConsentForm(forms.Form):
     def clean_patient_signed_name(self):
         return clean_free_text(self.cleaned_data["patient_signed_name"], max_length=200)
 
+    def clean(self) -> dict[str, Any]:
+        """The patient signs under the name on the record; a representative gives their own name
+        and their relationship; an interpreter is recorded with the language interpreted."""
+        super().clean()
+        cleaned = self.cleaned_data
+        for name in SIGNING_TEXT_FIELDS:
+            if isinstance(cleaned.get(name), str):
+                try:
+                    cleaned[name] = clean_free_text(cleaned[name], max_length=self.fields[name].max_length)  # type: ignore[attr-defined]
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        signer = cleaned.get("signer")
+        if signer == SIGNER_PATIENT and "patient_signed_name" in cleaned:
+            typed = cleaned["patient_signed_name"]
+            if not typed:
+                self.add_error("patient_signed_name", _("The patient types their full name to sign."))
+            elif self.patient_name and not names_match(typed, self.patient_name):
+                self.add_error("patient_signed_name", name_mismatch_message(typed, self.patient_name))
+        if signer == SIGNER_REPRESENTATIVE:
+            if not cleaned.get("representative_name") and "representative_name" not in self.errors:
+                self.add_error("representative_name", _("The representative types their full name to sign."))
+            if not cleaned.get("representative_relationship") and "representative_relationship" not in self.errors:
+                self.add_error(
+                    "representative_relationship", _("Say how the representative is related to the patient.")
+                )
+        if cleaned.get("interpreter_language") and not cleaned.get("interpreter_name"):
+            self.add_error("interpreter_name", _("Give the interpreter's full name, or leave the language empty."))
+        if cleaned.get("interpreter_name") and not cleaned.get("interpreter_language"):
+            self.add_error("interpreter_language", _("Say which language the interpreter interpreted."))
+        return cleaned
+
+    @property
+    def representative_fields(self) -> list[forms.BoundField]:
+        return [self["representative_name"], self["representative_relationship"]]
+
+    @property
+    def companion_fields(self) -> list[forms.BoundField]:
+        return [self["interpreter_name"], self["interpreter_language"], self["witness_name"]]
+
+    def signing(self) -> dict[str, Any]:
+        """Who signs and who took part, as ``screening_sign`` takes them."""
+        data = self.cleaned_data
+        by_representative = data["signer"] == SIGNER_REPRESENTATIVE
+        companions = []
+        if data.get("interpreter_name"):
+            companions.append(
+                CompanionRecord(role=INTERPRETER, name=data["interpreter_name"], language=data["interpreter_language"])
+            )
+        if data.get("witness_name"):
+            companions.append(CompanionRecord(role=WITNESS, name=data["witness_name"]))
+        return {
+            "signer": data["signer"],
+            "patient_signed_name": data["representative_name"] if by_representative else data["patient_signed_name"],
+            "representative_relationship": data["representative_relationship"] if by_representative else "",
+            "companions": companions,
+        }
+
     def clean_signature(self):
         return signature_from_data_url(self.cleaned_data.get("signature") or "")
 
@@ -235,6 +354,25 @@ class ConsentForm(forms.Form):
         if authenticate(self.request, username=self.user.get_username(), password=password) is None:
             raise ValidationError(_("That is not your password."))
         return password
+
+
+def error_summary(form: forms.Form, targets: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """Each error of a refused form with the id of the field to move to, in the form's order.
+
+    A group of radios or boxes is reached through its first input; ``targets`` names another
+    element where a field has no input of its own (a drawn signature). Errors of the whole form
+    have no field: their id is "".
+    """
+    targets = targets or {}
+    summary = [(str(message), "") for message in form.non_field_errors()]
+    for name in form.fields:
+        if name not in form.errors:
+            continue
+        bound = form[name]
+        is_group = isinstance(form.fields[name].widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+        target = targets.get(name) or (f"{bound.auto_id}_0" if is_group else bound.auto_id)
+        summary.extend((str(message), target) for message in form.errors[name])
+    return summary
 
 
 class VoidForm(forms.Form):

@@ -9,6 +9,7 @@ built the same way from the current rows, for the preview.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,6 +29,53 @@ class AnswerRecord:
     note: str = ""
 
 
+# Who signs the consent: the patient, or a legally authorised representative for them.
+SIGNER_PATIENT = "patient"
+SIGNER_REPRESENTATIVE = "representative"
+SIGNERS = (SIGNER_PATIENT, SIGNER_REPRESENTATIVE)
+# Who else took part in the signing, each with their own line on the PDF.
+INTERPRETER = "interpreter"
+WITNESS = "witness"
+COMPANION_ROLES = (INTERPRETER, WITNESS)
+
+
+def normalised_name(text: str) -> str:
+    """A name as compared with the record: case, accents and spacing do not count."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and not c.isspace())
+
+
+def names_match(typed: str, recorded: str) -> bool:
+    """Whether a typed name is the recorded one ("jose  garcia" is "José García")."""
+    return bool(normalised_name(typed)) and normalised_name(typed) == normalised_name(recorded)
+
+
+@dataclass(frozen=True)
+class CompanionRecord:
+    """An interpreter or a witness who took part in the signing."""
+
+    role: str
+    name: str
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class SigningRecord:
+    """Who signed, in what capacity, and who else took part: frozen with the record at signing."""
+
+    signed_name: str
+    signer: str = SIGNER_PATIENT
+    relationship: str = ""  # a representative's relationship to the patient, or authority to decide
+    companions: tuple[CompanionRecord, ...] = ()
+
+    @property
+    def by_representative(self) -> bool:
+        return self.signer == SIGNER_REPRESENTATIVE
+
+    def companion(self, role: str) -> CompanionRecord | None:
+        return next((c for c in self.companions if c.role == role), None)
+
+
 @dataclass(frozen=True)
 class ScreeningRecord:
     checklist: ChecklistSpec
@@ -37,6 +85,8 @@ class ScreeningRecord:
     acknowledged: tuple[str, ...]
     assessment: Assessment
     schema: int = RECORD_SCHEMA
+    # Set at signing; absent from records signed before it was kept (the typed name is the patient's).
+    signing: SigningRecord | None = None
 
     @property
     def checklist_version(self) -> int:

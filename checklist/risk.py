@@ -142,8 +142,8 @@ def missing_required(checklist: ChecklistSpec, answers: Mapping[str, Any]) -> tu
 def complete_section_codes(
     checklist: ChecklistSpec, answers: Mapping[str, Any], saved_sections: list[str] | tuple[str, ...]
 ) -> frozenset[str]:
-    """Sections saved at least once with no shown required question left open: the step bar's
-    ticks and the dashboard's "sections done" both count these."""
+    """Sections saved at least once with no shown required question left open: the dashboard's
+    "sections done", by the same rule as the step bar's ticks (``steps.SectionStep.is_complete``)."""
     open_sections = {q.section_code for q in missing_required(checklist, answers)}
     saved = set(saved_sections)
     return frozenset(s.code for s in checklist.sections if s.code in saved and s.code not in open_sections)

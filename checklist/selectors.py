@@ -427,8 +427,8 @@ def _keys_by_name(
 
 
 def _keys_by_patient_reference(*, clinic, query: str, filters, after, before, count: int) -> list[ScreeningKey]:
-    rows = Screening.objects.filter(clinic=clinic, patient_reference=query, **filters)
-    rows = _in_key_order(rows, pk="pk", after=after, before=before)
+    matching = Screening.objects.filter(clinic=clinic, patient_reference=query, **filters)
+    rows = _in_key_order(matching, pk="pk", after=after, before=before)
     return [ScreeningKey(created_at=c, pk=p) for p, c in rows.values_list("pk", "created_at")[:count]]
 
 

@@ -293,7 +293,7 @@ def to_data(value: Any) -> Any:
     Signing serialises a whole checklist (tens of thousands of values), so the common cases come
     first and are decided by the value's exact type: a plain string or number as it is, a
     dataclass by its field names, read once per class."""
-    kind = type(value)
+    kind: type = type(value)
     if kind in _JSON_LEAVES:
         return value
     names = _field_names(kind)

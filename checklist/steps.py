@@ -21,12 +21,18 @@ from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from checklist.forms import ConsentForm, ScreeningDetailsForm, SectionAnswersForm, answer_field_name
+from checklist.forms import (
+    ConsentForm,
+    ScreeningDetailsForm,
+    SectionAnswersForm,
+    answer_field_name,
+    error_summary,
+)
 from checklist.models import Screening, ScreeningLocked
 from checklist.question_cards import question_cards
-from checklist.risk import Assessment, complete_section_codes, evaluate, missing_required, visible_question_codes
+from checklist.risk import Assessment, evaluate, missing_required, visible_question_codes
 from checklist.selectors import checklist_spec, screening_answers_with_notes
 from checklist.services.screenings import (
     AnswerInput,
@@ -40,6 +46,10 @@ from checklist.spec import ChecklistSpec, QuestionSpec, SectionSpec
 from checklist.vocabulary import FIXED_STEP_CODES
 
 FIXED_STEPS = FIXED_STEP_CODES
+# The box on a section's page that lists its required questions still open (and the link to it).
+OPEN_QUESTIONS_ID = "still-open"
+# The drawn signature's pad on the consent page, where the error summary sends a signature error.
+SIGNATURE_PAD_ID = "signature-pad"
 
 
 class ScreeningFlow:
@@ -53,7 +63,7 @@ class ScreeningFlow:
     def reload(self) -> None:
         """After a save: the answers, and everything derived from them, afresh."""
         self.values, self.notes = screening_answers_with_notes(self.screening)
-        for name in ("steps", "missing", "complete_sections", "assessment", "_urls"):
+        for name in ("steps", "missing", "assessment", "_urls"):
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -79,10 +89,6 @@ class ScreeningFlow:
     @cached_property
     def missing(self) -> tuple[QuestionSpec, ...]:
         return missing_required(self.spec, self.values)
-
-    @cached_property
-    def complete_sections(self) -> frozenset[str]:
-        return complete_section_codes(self.spec, self.values, self.screening.saved_sections)
 
     @cached_property
     def assessment(self) -> Assessment:
@@ -195,8 +201,20 @@ class SectionStep(Step):
         self.identifier = section.code
         self.title = section.title
 
+    @property
+    def is_saved(self) -> bool:
+        return self.section.code in self.screening.saved_sections
+
+    def open_required(self) -> tuple[QuestionSpec, ...]:
+        """Required questions shown on this step and not answered yet, in order."""
+        return tuple(q for q in self.flow.missing if q.section_code == self.section.code)
+
     def is_complete(self) -> bool:
-        return self.section.code in self.flow.complete_sections
+        return self.is_saved and not self.open_required()
+
+    def open_count(self) -> int:
+        """How many required questions a step that was saved still leaves open (0 before its first save)."""
+        return len(self.open_required()) if self.is_saved else 0
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._page(request, form=None)
@@ -241,7 +259,20 @@ class SectionStep(Step):
         flow = self.flow
         progress = flow.progress(self.identifier)
         if "save_exit" in request.POST:
-            messages.success(request, _("Saved. You can continue this screening later from the list."))
+            if open_count := len(self.open_required()):
+                messages.warning(
+                    request,
+                    ngettext(
+                        "Saved. %(n)d required question on that page is still open; continue the screening "
+                        "from the list to answer it.",
+                        "Saved. %(n)d required questions on that page are still open; continue the screening "
+                        "from the list to answer them.",
+                        open_count,
+                    )
+                    % {"n": open_count},
+                )
+            else:
+                messages.success(request, _("Saved. You can continue this screening later from the list."))
             return redirect("checklist:dashboard")
         if "back" in request.POST and progress.previous:
             messages.success(request, _("Saved."))
@@ -255,6 +286,19 @@ class SectionStep(Step):
         if newly_shown:
             messages.info(request, _("Saved. Your answers opened more questions on this page; please answer them."))
             return redirect(self.url)
+        still_open = self.open_required()
+        if still_open:
+            # Saved, but not moved on as if the step were done: the page lists what is still open.
+            messages.warning(
+                request,
+                ngettext(
+                    "Saved, but %(n)d required question on this page is still open. It is listed below.",
+                    "Saved, but %(n)d required questions on this page are still open. They are listed below.",
+                    len(still_open),
+                )
+                % {"n": len(still_open)},
+            )
+            return redirect(f"{self.url}#{OPEN_QUESTIONS_ID}")
         messages.success(request, _("Saved."))
         return redirect(progress.next.url if progress.next else self.url)
 
@@ -277,8 +321,12 @@ class SectionStep(Step):
             assessment=assessment,
             form=form,
         )
+        progress = flow.progress(self.identifier)
         context = {
             "section": self.section,
+            "open_required": self.open_required() if self.is_saved else (),
+            "open_questions_id": OPEN_QUESTIONS_ID,
+            "next_step": progress.next,
             "form": form,
             "cards": cards,
             "section_findings": assessment.for_section(self.section.code),
@@ -342,7 +390,12 @@ class ConsentStep(Step):
 
     def _form(self, request: HttpRequest) -> ConsentForm:
         acknowledgements = [(a.code, a.text) for a in self.flow.spec.acknowledgements]
-        return ConsentForm(request.POST or None, acknowledgements=acknowledgements, request=request)
+        return ConsentForm(
+            request.POST or None,
+            acknowledgements=acknowledgements,
+            request=request,
+            patient_name=self.screening.patient_name,
+        )
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._page(request, self._form(request))
@@ -356,9 +409,9 @@ class ConsentStep(Step):
                 screening=self.screening,
                 acknowledged=form.cleaned_data["acknowledgements"],
                 decision=form.cleaned_data["decision"],
-                patient_signed_name=form.cleaned_data["patient_signed_name"],
                 signature_png=form.cleaned_data["signature"],
                 attested_by=request.user,
+                **form.signing(),
             )
         except ScreeningLocked:
             messages.info(request, _("This screening was already signed."))
@@ -366,16 +419,22 @@ class ConsentStep(Step):
         except ValidationError as exc:
             form.add_error(None, exc)
             return self._page(request, form, status=400)
-        messages.success(request, _("Signed. The take-home PDF is being prepared and appears below."))
+        messages.success(
+            request, _("Signed. The take-home PDF is being prepared; it shows at the top of this page once ready.")
+        )
         return redirect("checklist:screening-detail", screening.pk)
 
     def _page(self, request: HttpRequest, form: ConsentForm, *, status: int = 200) -> HttpResponse:
+        # A refused submission keeps the drawn signature: the copy the form checked and re-encoded
+        # goes back into the page (never the bytes as posted), and the pad draws it again.
         signature = form.cleaned_data.get("signature") if form.is_bound and hasattr(form, "cleaned_data") else None
         context = {
             "assessment": self.flow.assessment,
             "key_facts": self.flow.spec.key_facts,
             "form": form,
-            "signature_preview": signature_data_url(signature) if signature else "",
+            "signature_kept": signature_data_url(signature) if signature else "",
+            "errors": error_summary(form, {"signature": SIGNATURE_PAD_ID}) if form.is_bound else [],
+            "signature_pad_id": SIGNATURE_PAD_ID,
         }
         return self.render(request, context, status=status)
 
@@ -387,6 +446,7 @@ class ProgressEntry:
     title: str
     url: str  # empty where the step cannot be opened from here: the consent, until it is reached
     state: str  # "current", "complete" or ""
+    open_count: int = 0  # required questions a saved step still leaves open, said in words
 
 
 @dataclass(frozen=True)
@@ -405,6 +465,7 @@ class Progress:
                     title=str(step.title),
                     url=step.url if is_current or step.linked_before_reached else "",
                     state="current" if is_current else "complete" if step.is_complete() else "",
+                    open_count=step.open_count() if isinstance(step, SectionStep) else 0,
                 )
             )
         return tuple(entries)

@@ -156,8 +156,8 @@ SQLITE_OPTIONS = {
 }
 
 
-def _database_config() -> dict[str, Any]:
-    url = os.environ.get("DATABASE_URL", "").strip()
+def _database_config(variable: str = "DATABASE_URL") -> dict[str, Any]:
+    url = os.environ.get(variable, "").strip()
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
@@ -167,15 +167,46 @@ def _database_config() -> dict[str, Any]:
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 60))
     except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+        raise ImproperlyConfigured(f"{variable} is not a valid database URL: {exc}") from None
     if config.get("ENGINE") not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
-        raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...) or SQLite (sqlite:///...).")
+        raise ImproperlyConfigured(f"{variable} must point at PostgreSQL (postgres://...) or SQLite (sqlite:///...).")
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
     return dict(config)
 
 
+# The connection details of a PostgreSQL role.
+ROLE_SETTINGS = ("USER", "PASSWORD", "HOST", "PORT")
+
+
+def _database_roles(runtime: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
+    """PostgreSQL with two roles (docs/security.md, "Database roles"): the app connects as the
+    runtime role of DATABASE_URL, which may read and write rows but owns nothing; migrations and
+    operator commands (restore, flush) connect as the tables' owner, DATABASE_MIGRATE_URL.
+    None when DATABASE_MIGRATE_URL is unset: then one role does everything."""
+    if not os.environ.get("DATABASE_MIGRATE_URL", "").strip():
+        return None
+    owner = _database_config("DATABASE_MIGRATE_URL")
+    if runtime["ENGINE"] != "django.db.backends.postgresql" or owner["ENGINE"] != runtime["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_MIGRATE_URL is for PostgreSQL, with DATABASE_URL on PostgreSQL too.")
+    if owner["NAME"] != runtime["NAME"]:
+        raise ImproperlyConfigured(
+            f"DATABASE_MIGRATE_URL must name the same database as DATABASE_URL ({runtime['NAME']!r}); "
+            f"got {owner['NAME']!r}."
+        )
+    if not owner.get("USER") or not runtime.get("USER") or owner["USER"] == runtime["USER"]:
+        raise ImproperlyConfigured(
+            "DATABASE_URL and DATABASE_MIGRATE_URL must name two different roles: the app's runtime role "
+            "and the tables' owner."
+        )
+    return {
+        "runtime": {key: runtime.get(key, "") for key in ROLE_SETTINGS},
+        "owner": {key: owner.get(key, "") for key in ROLE_SETTINGS},
+    }
+
+
 DATABASES = {"default": _database_config()}
+DATABASE_ROLES = _database_roles(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

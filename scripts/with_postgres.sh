@@ -2,7 +2,10 @@
 # Run a command against a throwaway PostgreSQL server on loopback, then stop it.
 #   scripts/with_postgres.sh make test
 # Installs Debian's postgresql when missing. The server lives in a temporary folder and listens on
-# 127.0.0.1 only; DATABASE_URL points the app (and the test database it creates) at it.
+# 127.0.0.1 only. Two roles, as in production (docs/security.md, "Database roles"): the app
+# connects as exosafe_app (DATABASE_URL), which owns nothing; migrations and operator commands as
+# the tables' owner exosafe_owner (DATABASE_MIGRATE_URL), which may also create the test databases.
+# The test suite connects as the owner and checks the runtime role on a second connection.
 set -euo pipefail
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
@@ -34,9 +37,11 @@ trap cleanup EXIT
 "${run_as[@]}" "$pg_bin/pg_ctl" -D "$data/db" -l "$data/server.log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=off -c full_page_writes=off" start >/dev/null
 "$pg_bin/psql" -h 127.0.0.1 -p "$port" -U postgres -q -v ON_ERROR_STOP=1 \
-  -c "CREATE ROLE exosafe LOGIN PASSWORD 'exosafe' CREATEDB" \
-  -c "CREATE DATABASE exosafe OWNER exosafe" >/dev/null
+  -c "CREATE ROLE exosafe_owner LOGIN PASSWORD 'exosafe_owner' CREATEDB" \
+  -c "CREATE ROLE exosafe_app LOGIN PASSWORD 'exosafe_app'" \
+  -c "CREATE DATABASE exosafe OWNER exosafe_owner" >/dev/null
 
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
-export DATABASE_URL="postgres://exosafe:exosafe@127.0.0.1:$port/exosafe"
+export DATABASE_URL="postgres://exosafe_app:exosafe_app@127.0.0.1:$port/exosafe"
+export DATABASE_MIGRATE_URL="postgres://exosafe_owner:exosafe_owner@127.0.0.1:$port/exosafe"
 "$@"

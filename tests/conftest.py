@@ -14,9 +14,10 @@ import itertools
 import time
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connections, transaction
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -28,6 +29,19 @@ from clinic.models import Clinic, Membership
 
 PASSWORD = "correct-horse-battery-9"
 _counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """On PostgreSQL with two roles (DATABASE_MIGRATE_URL set), the suite connects as the tables'
+    owner: it creates and migrates the test databases, and the tests that tamper on purpose switch
+    the triggers off first, which only the owner can. ``migrate`` grants the runtime role its
+    privileges on each test database, and tests/security/test_database_roles.py connects as that
+    role to check what the app's own connection can and cannot do."""
+    roles = settings.DATABASE_ROLES
+    if roles is not None:
+        connections["default"].close()
+        connections["default"].settings_dict.update(roles["owner"])
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,9 @@ into a freshly migrated, empty database in one transaction, writes the files, an
 PDF's bytes against both the manifest and ``Screening.pdf_sha256``. Any failure rolls the rows
 back and removes the files it wrote. Loading goes through ``loaddata``, whose raw saves skip the
 models' ``save()`` overrides (signed screenings and published content refuse ordinary saves);
-the PostgreSQL triggers that enforce the same rules are switched off for the load only, with
-``pgtrigger.ignore``.
+the database triggers that enforce the same rules are switched off for the load's transaction
+only (``checklist.immutability.protections_suspended``; on PostgreSQL as the tables' owner, which
+``restore_data`` connects as).
 
 Writing lives in :mod:`checklist.backups.write`, restoring in :mod:`checklist.backups.restore`,
 and the archive's format, shared by both, in :mod:`checklist.backups.archive`.

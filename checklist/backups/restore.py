@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import pgtrigger
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.management import call_command
@@ -33,6 +32,7 @@ from checklist.backups.archive import (
     _storage_for,
     backup_models,
 )
+from checklist.immutability import protections_suspended
 from checklist.models import Screening
 from checklist.models.content import citation_locks_suspended
 
@@ -196,8 +196,9 @@ def restore_apply(plan: RestorePlan, *, using: str = DEFAULT_DB_ALIAS) -> Restor
         with _open_archive(plan.archive_path) as archive, tempfile.TemporaryDirectory() as scratch:
             data_path = Path(scratch) / DATA_NAME
             data_path.write_bytes(_archived_bytes(archive, DATA_NAME, plan.manifest["data"]["sha256"]))
-            # Triggers off for this load only (set per statement, local to the transaction).
-            with pgtrigger.ignore(databases=[using]), citation_locks_suspended(), transaction.atomic(using=using):
+            # The triggers that freeze signed records off for this load's transaction only (as the
+            # tables' owner on PostgreSQL: restore_data connects as it).
+            with citation_locks_suspended(), transaction.atomic(using=using), protections_suspended(connections[using]):
                 call_command("loaddata", str(data_path), database=using, verbosity=0)
                 loaded = {label: apps.get_model(label)._base_manager.using(using).count() for label in plan.counts}
                 if loaded != plan.counts:

@@ -5,18 +5,40 @@ already stored gets a ``screening.pdf_stored`` event with its hash, so that ``ve
 the whole history from here on.
 """
 
+from contextlib import contextmanager
+
 import django.utils.timezone
-import pgtrigger
 from django.db import migrations, models
 
 from checklist.audit_chain import GENESIS_SHA256, event_sha256
+
+
+@contextmanager
+def append_only_trigger_off(connection):
+    """The audit log's trigger of the time (django-pgtrigger's, PostgreSQL only) off for this
+    migration's transaction; migrations run as the tables' owner. (0010 replaced that trigger.)"""
+    name = "pgtrigger_audit_event_append_only_9b872"
+    present = False
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", [name])
+            present = cursor.fetchone() is not None
+            if present:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"ALTER TABLE checklist_auditevent DISABLE TRIGGER {name}")
+    yield
+    if present:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE checklist_auditevent ENABLE TRIGGER {name}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def hash_existing_events(apps, schema_editor):
     AuditEvent = apps.get_model("checklist", "AuditEvent")
     Screening = apps.get_model("checklist", "Screening")
     db = schema_editor.connection.alias
-    with pgtrigger.ignore("checklist.AuditEvent:audit_event_append_only"):
+    with append_only_trigger_off(schema_editor.connection):
         clinic_ids = AuditEvent.objects.using(db).values_list("clinic_id", flat=True).distinct()
         for clinic_id in sorted(set(clinic_ids) | set(Screening.objects.using(db).values_list("clinic_id", flat=True))):
             previous = GENESIS_SHA256

@@ -8,7 +8,6 @@ import unicodedata
 import uuid
 from typing import Any
 
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -31,7 +30,70 @@ def new_screening_reference() -> str:
 
 
 class ScreeningLocked(Exception):
-    """Raised when code tries to change a screening, or its answers, after it was signed or voided."""
+    """Raised when code tries to change a screening, or its answers, after it was signed or voided,
+    or to change or delete an audit event."""
+
+
+def _refuse_locked_references(references: list[str], what: str) -> None:
+    if references:
+        shown = ", ".join(references[:3]) + (", ..." if len(references) > 3 else "")
+        raise ScreeningLocked(f"{what} signed or voided screening{'s' if len(references) > 1 else ''} {shown}.")
+
+
+# The QuerySets below refuse, with a clear message, the bulk writes that would touch a frozen row:
+# a mistake in the app's own code then fails loudly at the line that made it. They check and then
+# write in two statements; the database's triggers (checklist/immutability.py) are the lock
+# itself, and also stop whatever bypasses the ORM. bulk_update() goes through update().
+
+
+class ScreeningQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        locked = self.filter(status__in=Screening.LOCKED_STATUSES).values_list("reference", flat=True)
+        _refuse_locked_references(list(locked[:4]), "update() would change the")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ScreeningLocked("Screenings are kept for the record; void one instead of deleting it.")
+
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
+class AnswerQuerySet(models.QuerySet):
+    def _refuse_if_locked(self, what: str, screening_ids: Any = None) -> None:
+        screenings = Screening.objects.filter(status__in=Screening.LOCKED_STATUSES)
+        if screening_ids is None:
+            screenings = screenings.filter(pk__in=self.values("screening_id"))
+        else:
+            screenings = screenings.filter(pk__in=screening_ids)
+        _refuse_locked_references(list(screenings.values_list("reference", flat=True)[:4]), what)
+
+    def update(self, **kwargs: Any) -> int:
+        self._refuse_if_locked("update() would change the answers of")
+        target = kwargs.get("screening", kwargs.get("screening_id"))
+        if target is not None:
+            self._refuse_if_locked("update() would move answers into", [getattr(target, "pk", target)])
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._refuse_if_locked("delete() would remove the answers of")
+        return super().delete()
+
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Answer]:
+        objs = list(objs)
+        self._refuse_if_locked("bulk_create() would add answers to", {obj.screening_id for obj in objs})
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise ScreeningLocked("Audit events are append-only: update() is refused.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ScreeningLocked("Audit events are append-only: delete() is refused.")
+
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class Decision(models.TextChoices):
@@ -119,7 +181,11 @@ class Screening(models.Model):
 
     history = HistoricalRecords(excluded_fields=["signature_png", "findings_snapshot"])
 
+    objects = ScreeningQuerySet.as_manager()
+
     class Meta:
+        # The rules of save() and delete() below are enforced by the database too, on SQLite and
+        # PostgreSQL, so that no SQL can change a signed record either: checklist/immutability.py.
         ordering = ["-created_at"]
         indexes = [
             models.Index(
@@ -141,33 +207,6 @@ class Screening(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="voided") | ~models.Q(void_reason=""),
                 name="screening_voided_has_reason",
-            ),
-        ]
-        # The same rules as save() and delete() below, enforced by PostgreSQL itself, so that no
-        # plain SQL can change a signed record either. (On SQLite these are not installed.)
-        triggers = [
-            pgtrigger.Protect(name="screening_never_deleted", operation=pgtrigger.Delete),
-            pgtrigger.Trigger(
-                name="screening_signed_is_frozen",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Update,
-                condition=pgtrigger.Q(old__status__in=["signed", "voided"]),
-                func="""
-                    IF OLD.status = 'signed' AND NEW.status = 'voided'
-                       AND (to_jsonb(NEW) - '{status,voided_at,voided_by_id,void_reason,updated_at}'::text[])
-                         = (to_jsonb(OLD) - '{status,voided_at,voided_by_id,void_reason,updated_at}'::text[])
-                    THEN
-                        RETURN NEW;
-                    END IF;
-                    IF OLD.pdf = '' AND OLD.pdf_sha256 = '' AND NEW.pdf <> '' AND NEW.pdf_sha256 <> ''
-                       AND (to_jsonb(NEW) - '{pdf,pdf_sha256,updated_at}'::text[])
-                         = (to_jsonb(OLD) - '{pdf,pdf_sha256,updated_at}'::text[])
-                    THEN
-                        RETURN NEW;
-                    END IF;
-                    RAISE EXCEPTION 'screening % is % and cannot be changed', OLD.reference, OLD.status
-                        USING ERRCODE = 'integrity_constraint_violation';
-                """,
             ),
         ]
 
@@ -294,26 +333,11 @@ class Answer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
+    objects = AnswerQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["screening", "question"], name="answer_one_per_question"),
-        ]
-        triggers = [
-            pgtrigger.Trigger(
-                name="answer_of_signed_is_frozen",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                func="""
-                    IF EXISTS (
-                        SELECT 1 FROM checklist_screening s
-                        WHERE s.id IN (OLD.screening_id, NEW.screening_id) AND s.status IN ('signed', 'voided')
-                    ) THEN
-                        RAISE EXCEPTION 'the answers of a signed or voided screening cannot change'
-                            USING ERRCODE = 'integrity_constraint_violation';
-                    END IF;
-                    RETURN COALESCE(NEW, OLD);
-                """,
-            ),
         ]
 
     def __str__(self) -> str:
@@ -350,14 +374,13 @@ class AuditEvent(models.Model):
     previous_sha256 = models.CharField(max_length=64, editable=False)
     sha256 = models.CharField(max_length=64, editable=False)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["clinic", "-at"], name="audit_clinic_at"),
             models.Index(fields=["clinic", "id"], name="audit_clinic_chain"),
-        ]
-        triggers = [
-            pgtrigger.Protect(name="audit_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
         ]
 
     def __str__(self) -> str:

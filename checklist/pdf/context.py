@@ -20,7 +20,7 @@ from weasyprint.urls import path2url
 
 from checklist.models import Decision, Screening
 from checklist.pdf.fetcher import LOGO_TYPES
-from checklist.records import ScreeningRecord
+from checklist.records import ScreeningRecord, SigningRecord
 from checklist.signatures import signature_data_url
 from checklist.spec import QuestionSpec, ReferenceSpec
 from checklist.vocabulary import AnswerType, Level
@@ -203,8 +203,18 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
     if screening.decision and not draft:
         decision = str(Decision(screening.decision).label)
 
+    signing = None if draft else record.signing
+    if signing is None and not draft and screening.patient_signed_name:
+        # Signed before the record kept who signed: the patient, under the typed name.
+        signing = SigningRecord(signed_name=screening.patient_signed_name)
+
     return {
         "draft": draft,
+        "by_representative": bool(signing and signing.by_representative),
+        "representative_relationship": signing.relationship if signing else "",
+        "companions": [
+            {"role": c.role, "name": c.name, "language": c.language} for c in (signing.companions if signing else ())
+        ],
         "title": _("Exosome treatment: risk summary and consent record"),
         "doc_title": _("Risk summary and consent record %(reference)s") % {"reference": screening.reference},
         "created_iso": prepared_at.replace(microsecond=0).isoformat(),
@@ -231,7 +241,7 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
         "acknowledgements": acknowledgements,
         "decision": decision,
         "decisions": [label for _value, label in Decision.choices],
-        "patient_signed_name": "" if draft else screening.patient_signed_name,
+        "patient_signed_name": signing.signed_name if signing else "",
         "signature_url": signature,
         "clinician_name": "" if draft else _full_name(screening.attested_by),
         "references": citations.entries,

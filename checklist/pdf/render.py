@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from checklist.records import ScreeningRecord
 from checklist.selectors import screening_record
 
 STYLESHEET = Path("css") / "consent-pdf.css"
+VOID_STAMP_STYLESHEET = Path("css") / "void-stamp.css"
 # PDF/A-2 level A: an archival file (fonts embedded, sRGB output intent, no external content)
 # that is also tagged, with a language and a title, for screen readers. WeasyPrint 70 takes one
 # variant only; PDF/UA-1 asks nothing of WeasyPrint's output beyond what "pdf/a-2a" already does
@@ -38,6 +41,7 @@ class _Assets:
     font_config: FontConfiguration
     stylesheet: CSS
     pages: dict[str, CSS]
+    void_stamp: CSS  # checklist.pdf.void_stamp
 
 
 _assets: _Assets | None = None
@@ -57,8 +61,17 @@ def _load_assets() -> _Assets:
             size: CSS(string=f"@page {{ size: {css_size}; }}", font_config=font_config, url_fetcher=fetcher)
             for size, css_size in (("a4", "A4"), ("letter", "letter"))
         }
-        _assets = _Assets(font_config=font_config, stylesheet=stylesheet, pages=pages)
+        void_css = path2url(static_dir() / VOID_STAMP_STYLESHEET)
+        void_stamp = CSS(url=void_css, url_fetcher=fetcher, font_config=font_config)
+        _assets = _Assets(font_config=font_config, stylesheet=stylesheet, pages=pages, void_stamp=void_stamp)
     return _assets
+
+
+@contextmanager
+def pdf_assets() -> Iterator[_Assets]:
+    """The cached fonts and stylesheets, held for one render at a time (see ``_render_lock``)."""
+    with _render_lock:
+        yield _load_assets()
 
 
 def reset_assets() -> None:

@@ -6,8 +6,8 @@ tests all call these instead of touching the models directly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +18,15 @@ from django.utils.translation import gettext as _
 from checklist.audit import audit_log
 from checklist.models import Answer, Decision, Question, Screening, ScreeningLocked, ScreeningNamePrefix
 from checklist.models.screenings import random_code
+from checklist.records import (
+    COMPANION_ROLES,
+    INTERPRETER,
+    SIGNER_PATIENT,
+    SIGNERS,
+    CompanionRecord,
+    SigningRecord,
+    names_match,
+)
 from checklist.risk import Assessment, ChecklistSpec, evaluate, missing_required
 from checklist.selectors import (
     checklist_spec,
@@ -179,7 +188,7 @@ def screening_answers_save(
             answer.save()
         elif answer.value != value or answer.note != note:
             answer.value, answer.note, answer.answered_by = value, note, user
-            answer._history_user = user  # type: ignore[attr-defined]
+            answer._history_user = user
             answer.save()
 
     all_answers = screening_answers(screening)
@@ -208,6 +217,9 @@ def screening_sign(
     patient_signed_name: str,
     signature_png: bytes | None,
     attested_by,
+    signer: str = SIGNER_PATIENT,
+    representative_relationship: str = "",
+    companions: Sequence[CompanionRecord] = (),
 ) -> Screening:
     """Sign in one short transaction: status, time, signature, ticks, a frozen snapshot; answers locked.
 
@@ -231,8 +243,13 @@ def screening_sign(
     if decision not in Decision.values:
         raise ValidationError(_("Choose a decision."))
     patient_signed_name = clean_free_text(patient_signed_name or "", max_length=200)
-    if not patient_signed_name:
-        raise ValidationError(_("The patient types their full name to sign."))
+    signing = _signing_record(
+        screening,
+        signed_name=patient_signed_name,
+        signer=signer,
+        relationship=representative_relationship,
+        companions=companions,
+    )
 
     screening.acknowledged_codes = codes
     screening.decision = decision
@@ -241,7 +258,7 @@ def screening_sign(
     screening.attested_by = attested_by
     screening.signed_at = timezone.now()
     screening.verification_code = _new_verification_code()
-    record = screening_record(screening, acknowledged=tuple(codes))
+    record = replace(screening_record(screening, acknowledged=tuple(codes)), signing=signing)
     screening.findings_snapshot = record.to_json()
     screening.overall_risk = record.assessment.level.code
     screening.status = Screening.Status.SIGNED
@@ -258,6 +275,48 @@ def screening_sign(
     # The take-home PDF is rendered once, after this transaction commits; downloads serve exactly those bytes.
     signed_pdf_render_requested(screening=screening)
     return screening
+
+
+def _signing_record(
+    screening: Screening, *, signed_name: str, signer: str, relationship: str, companions: Sequence[CompanionRecord]
+) -> SigningRecord:
+    """Check who signs and who took part, as the record will keep them. The patient signs under the
+    name on the record (case, accents and spacing aside); anyone else signs as a representative."""
+    if signer not in SIGNERS:
+        raise ValidationError(_("Say who is signing: the patient or a legally authorised representative."))
+    if not signed_name:
+        raise ValidationError({"patient_signed_name": _("The person signing types their full name.")})
+    relationship = clean_free_text(relationship or "", max_length=200)
+    if signer == SIGNER_PATIENT:
+        if not names_match(signed_name, screening.patient_name):
+            raise ValidationError({"patient_signed_name": name_mismatch_message(signed_name, screening.patient_name)})
+        relationship = ""
+    elif not relationship:
+        raise ValidationError(
+            {"representative_relationship": _("Say how the representative is related to the patient.")}
+        )
+    kept = []
+    for companion in companions:
+        name = clean_free_text(companion.name or "", max_length=200)
+        language = clean_free_text(companion.language or "", max_length=50)
+        if companion.role not in COMPANION_ROLES or not name:
+            raise ValidationError(_("An interpreter or a witness is recorded with their full name."))
+        if companion.role == INTERPRETER and not language:
+            raise ValidationError({"interpreter_language": _("Say which language the interpreter interpreted.")})
+        kept.append(
+            CompanionRecord(role=companion.role, name=name, language=language if companion.role == INTERPRETER else "")
+        )
+    if len({c.role for c in kept}) != len(kept):
+        raise ValidationError(_("Record one interpreter and one witness at most."))
+    return SigningRecord(signed_name=signed_name, signer=signer, relationship=relationship, companions=tuple(kept))
+
+
+def name_mismatch_message(typed: str, recorded: str) -> str:
+    return _(
+        'The name typed, "%(typed)s", is not the name on the record, "%(recorded)s". Who is signing? '
+        "If it is the patient, correct the name. If someone signs for the patient, choose "
+        '"A legally authorised representative" and give their relationship to the patient.'
+    ) % {"typed": typed, "recorded": recorded}
 
 
 @transaction.atomic

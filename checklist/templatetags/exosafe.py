@@ -8,6 +8,7 @@ from django import template
 from django.utils.html import format_html, format_html_join, json_script
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from checklist.content_markup import content_markup
 from checklist.steps import Progress
@@ -85,8 +86,15 @@ def progress_items(progress: Progress) -> SafeString:
     """
     complete = format_html('<span class="visually-hidden"> ({})</span>', _("complete"))
 
+    def still_open(count: int) -> SafeString:
+        # In words on every screen width, not only as a missing tick.
+        words = ngettext("%(n)d to answer", "%(n)d to answer", count) % {"n": count}
+        return format_html('<span class="step-open"><span class="visually-hidden">, </span>{}</span>', words)
+
     def item(entry) -> tuple:
         css = f" is-{entry.state}" if entry.state else ""
+        if entry.open_count:
+            css += " has-open"
         if not entry.url:
             return css, format_html('<span class="step-link"><span class="step-title">{}</span></span>', entry.title)
         return css, format_html(
@@ -94,7 +102,7 @@ def progress_items(progress: Progress) -> SafeString:
             entry.url,
             SafeString(' aria-current="step"') if entry.state == "current" else "",
             entry.title,
-            complete if entry.state == "complete" else "",
+            complete if entry.state == "complete" else still_open(entry.open_count) if entry.open_count else "",
         )
 
     return format_html_join("\n", '<li class="step-item{}">{}</li>', (item(e) for e in progress.entries))

@@ -10,6 +10,8 @@ import hashlib
 import hmac
 import logging
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,12 +19,14 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_safe
 
 from checklist.audit import audit_log
 from checklist.forms_verify import MAX_UPLOAD_BYTES, VerifyForm, normalise_code
 from checklist.models import Screening
 from checklist.pdf import StoredPdfError, draft_preview_pdf, stored_pdf_bytes
+from checklist.pdf.void_stamp import void_stamped_pdf
 from checklist.permissions import clinic_member_required, get_screening_for_user
 from checklist.selectors import screening_by_verification_code, signed_pdf_status
 
@@ -40,13 +44,19 @@ def _pdf_response(data: bytes, *, filename: str, as_attachment: bool) -> HttpRes
     return response
 
 
+# The signed page's "Print" loads the PDF into a hidden frame of the same origin and prints it;
+# no other site may frame it.
+@csp_replace({"frame-ancestors": [SELF]})
+@xframe_options_sameorigin
 @require_safe
 @clinic_member_required
 def screening_pdf(request, screening_id):
+    """The screening's PDF, shown in the browser (``?download=1``: saved as a file instead)."""
     screening = get_screening_for_user(request, screening_id, with_clinician=True)
+    as_attachment = request.GET.get("download") == "1"
     if not screening.is_locked:
         data = draft_preview_pdf(screening)
-        return _pdf_response(data, filename=f"exosafe-{screening.reference}-DRAFT.pdf", as_attachment=False)
+        return _pdf_response(data, filename=f"exosafe-{screening.reference}-DRAFT.pdf", as_attachment=as_attachment)
     pdf_status = signed_pdf_status(screening)
     if not pdf_status.is_ready:
         response = render(
@@ -70,15 +80,20 @@ def screening_pdf(request, screening_id):
             status=500,
             content_type="text/plain; charset=utf-8",
         )
+    filename = f"exosafe-{screening.reference}.pdf"
+    if screening.status == Screening.Status.VOIDED:
+        # The stored bytes stay as issued; what leaves the clinic says VOID on every page.
+        data = void_stamped_pdf(data, screening=screening)
+        filename = f"exosafe-{screening.reference}-VOID.pdf"
     if request.method == "GET":
         audit_log(
             clinic=screening.clinic,
             actor=request.user,
             screening=screening,
-            action="screening.pdf_downloaded",
+            action="screening.pdf_downloaded" if as_attachment else "screening.pdf_viewed",
             status=screening.status,
         )
-    return _pdf_response(data, filename=f"exosafe-{screening.reference}.pdf", as_attachment=True)
+    return _pdf_response(data, filename=filename, as_attachment=as_attachment)
 
 
 @require_safe

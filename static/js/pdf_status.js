@@ -1,11 +1,11 @@
 /* A signed screening's PDF is rendered in the background: while it is being prepared, ask the
-   status endpoint now and then and show the download button once it is stored. Without this
+   status endpoint now and then and show the PDF's buttons (open, print, download) once it is stored. Without this
    script the page's "Check again" link does the same by hand. */
 (function () {
   "use strict";
   var box = document.querySelector("[data-signed-pdf]");
   if (!box || box.dataset.state === "ready" || box.dataset.state === "failed") return;
-  var download = box.querySelector("[data-pdf-download]");
+  var actions = box.querySelector("[data-pdf-actions]");
   var notice = box.querySelector("[data-pdf-notice]");
   var message = box.querySelector("[data-pdf-message]");
   var reason = box.querySelector("[data-pdf-reason]");
@@ -23,7 +23,7 @@
     notice.classList.toggle("alert-warning", data.state !== "pending" && data.state !== "ready");
     notice.classList.toggle("alert-success", data.state === "ready");
     if (data.state === "ready") {
-      download.hidden = false;
+      actions.hidden = false;
       refresh.hidden = true;
     }
   }

@@ -6,36 +6,22 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 
-import pgtrigger
 from django.db import connection
+
+from checklist.immutability import protections_suspended
 
 
 @contextmanager
-def protections_off(*tables: str):
-    """PostgreSQL: ignore every pgtrigger trigger. SQLite: drop the tables' triggers, put back after."""
-    if connection.vendor == "postgresql":
-        with pgtrigger.ignore():
-            yield
-        return
-    with connection.cursor() as cursor:
-        placeholders = ", ".join(["%s"] * len(tables))
-        cursor.execute(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({placeholders})",  # noqa: S608 - placeholders only
-            tables,
-        )
-        triggers = cursor.fetchall()
-        for name, _sql in triggers:
-            cursor.execute(f'DROP TRIGGER "{name}"')
-    try:
+def protections_off():
+    """Every trigger that freezes signed records and the audit log off for the block, as the
+    tables' owner (the test suite's role) would switch them off: ``ALTER TABLE ... DISABLE
+    TRIGGER`` on PostgreSQL, dropped and created again on SQLite."""
+    with protections_suspended(connection):
         yield
-    finally:
-        with connection.cursor() as cursor:
-            for _name, sql in triggers:
-                cursor.execute(sql)
 
 
 def raw(sql: str, params: list | tuple = ()) -> None:
-    with protections_off("checklist_auditevent", "checklist_screening"), connection.cursor() as cursor:
+    with protections_off(), connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 

@@ -10,9 +10,9 @@ from io import StringIO
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,8 +154,9 @@ def test_the_migration_hashes_existing_events_in_order(trail, clinic_a, risky_si
     raw("UPDATE checklist_auditevent SET previous_sha256 = '', sha256 = ''")
     assert not audit_chain_verify(clinic_id=clinic_a.pk).ok
     migration = importlib.import_module("checklist.migrations.0008_audit_hash_chain")
-    with protections_off("checklist_auditevent"):  # as the migration runs before the append-only triggers
-        migration.hash_existing_events(apps, SimpleNamespace(connection=connection))
+    models_then = MigrationLoader(connection).project_state(("checklist", "0008_audit_hash_chain")).apps
+    with protections_off():  # as the migration runs before today's triggers
+        migration.hash_existing_events(models_then, SimpleNamespace(connection=connection))
     check = audit_chain_verify(clinic_id=clinic_a.pk)
     assert check.ok, check.broken
     assert check.pdfs_checked == 1

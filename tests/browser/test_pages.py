@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from checklist.services.screenings import screening_void
+from checklist.services.screenings import screening_answers_save, screening_void
 from tests.browser.conftest import TOOLS, VIEWPORTS, java_available, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,6 +24,8 @@ def tour(clinic_people, make_screening_for_browser):
     signed = make_screening_for_browser(clinic, nina, patient_name="Sia Signed")
     voided = make_screening_for_browser(clinic, nina, profile="clean", patient_name="Vic Voided")
     screening_void(screening=voided, user=omar, reason="Entered for the wrong patient")
+    partial = make_screening_for_browser(clinic, nina, signed=False, answered=False, patient_name="Pat Partial")
+    screening_answers_save(screening=partial, section_code="source", answers={}, user=nina)
     return {
         "device": TOTPDevice.objects.create(user=omar, name="Browser test authenticator", confirmed=True),
         "dashboard": "/",
@@ -32,6 +34,8 @@ def tour(clinic_people, make_screening_for_browser):
         "details": f"/screenings/{draft.pk}/details/",
         **{f"step-{code}": f"/screenings/{draft.pk}/steps/{code}/" for code in ("source", "regulatory", "evidence")},
         "step-answered": f"/screenings/{waiting.pk}/steps/source/",
+        "step-open-questions": f"/screenings/{partial.pk}/steps/source/",
+        "step-after-open-questions": f"/screenings/{partial.pk}/steps/regulatory/",
         "review-incomplete": f"/screenings/{draft.pk}/review/",
         "review-complete": f"/screenings/{waiting.pk}/review/",
         "consent": f"/screenings/{waiting.pk}/consent/",

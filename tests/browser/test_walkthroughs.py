@@ -14,7 +14,8 @@ from checklist.demo import demo_answers
 from checklist.models import Answer, Screening
 from checklist.risk import Level
 from checklist.selectors import checklist_spec, checklist_version_published
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import VIEWPORTS, sign_in
+from tests.browser.test_pages import assert_valid_html
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -75,6 +76,12 @@ def draw_signature(page) -> None:
     page.mouse.up()
 
 
+def pdf_link_href(page) -> str:
+    """The signed PDF's address, from the link the screening's page shows."""
+    link = page.get_by_role("link", name="Open the PDF")
+    return page.url.split("/screenings/")[0] + link.get_attribute("href")
+
+
 def sign_consent(page, name: str, decision: str) -> None:
     statements = page.get_by_role("group", name="Please read each statement and tick it")
     for box in statements.get_by_role("checkbox").all():
@@ -87,7 +94,7 @@ def sign_consent(page, name: str, decision: str) -> None:
     page.get_by_role("button", name="Sign consent").click()
     expect(page.get_by_text("Signed. The take-home PDF is being prepared")).to_be_visible()
     # Rendered in the background after the signature committed; the page shows it once stored.
-    expect(page.get_by_role("link", name="Download the signed PDF")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("link", name="Open the PDF")).to_be_visible(timeout=30_000)
 
 
 def test_a_risky_screening_from_sign_in_to_the_signed_pdf(page, live_server, clinic_people, check_accessibility):
@@ -131,7 +138,7 @@ def test_a_risky_screening_from_sign_in_to_the_signed_pdf(page, live_server, cli
     assert screening.signature_png and screening.signature_png.startswith(b"\x89PNG")
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the signed PDF").click()
+        page.get_by_role("link", name="Download a copy").click()
     pdf = PdfReader(io.BytesIO(download.value.path().read_bytes()))
     text = " ".join(p.extract_text() for p in pdf.pages)
     flat = " ".join(text.split())
@@ -168,7 +175,8 @@ def test_save_and_exit_then_resume_after_signing_in_again(page, live_server, cli
     answer_question(page, donor, "unsure")
     question_group(page, donor.prompt).get_by_label("Clinician's note (optional)").fill("Asked the supplier by email.")
     page.get_by_role("button", name="Save and exit").click()
-    expect(page.get_by_text("Saved. You can continue this screening later")).to_be_visible()
+    # Saved, and told what is still open on the step left unfinished.
+    expect(page.get_by_text(re.compile(r"^Saved\. \d+ required questions on that page are still open"))).to_be_visible()
     menu = page.get_by_role("button", name="Show menu")
     if menu.is_visible():
         menu.click()
@@ -268,3 +276,166 @@ def test_an_admin_voids_a_signed_record_after_confirming_it(
     page.get_by_role("button", name=f"Void {screening.reference}").click()
     expect(page.get_by_text("The screening is now void.")).to_be_visible()
     assert Screening.objects.get(pk=screening.pk).void_reason == "Entered for the wrong patient"
+    expect(page.get_by_role("link", name="Void this record…")).to_have_count(0)
+    pdf = PdfReader(io.BytesIO(page.request.get(pdf_link_href(page)).body()))
+    pages = [" ".join(p.extract_text().split()) for p in pdf.pages]
+    assert all("VOID: this record was voided on" in text for text in pages)
+    assert "Entered for the wrong patient" in pages[0]
+
+
+def test_the_signed_page_offers_the_pdf_first_to_open_and_print(
+    page, live_server, clinic_people, make_screening_for_browser, check_accessibility
+):
+    clinic, nina, _omar = clinic_people
+    screening = make_screening_for_browser(clinic, nina, profile="clean", patient_name="Pia Print")
+    sign_in(page, live_server, "nina")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/screenings/{screening.pk}/")
+    opened = page.get_by_role("link", name="Open the PDF")
+    printed = page.get_by_role("link", name="Print", exact=True)
+    # First on the page, above the fold of a phone, before the overview and the findings.
+    assert opened.bounding_box()["y"] + opened.bounding_box()["height"] < 844
+    assert printed.bounding_box()["y"] < page.get_by_role("heading", name="Overview").bounding_box()["y"]
+    # The clean record's summary says the uncertainties are listed below, and they are.
+    expect(page.get_by_text("listed below", exact=False)).to_be_visible()
+    findings = page.get_by_role("region", name="Findings at signing")
+    expect(findings.get_by_role("heading", name="What every patient should know")).to_be_visible()
+    assert findings.get_by_role("listitem").count() >= 3
+    check_accessibility(page, "signed page at 390")
+    response = page.request.get(live_server.url + opened.get_attribute("href"))
+    assert response.headers["content-disposition"].startswith("inline")
+    # Print loads the PDF into a hidden frame of this page and prints it from there.
+    with page.expect_request(re.compile(rf"/screenings/{screening.pk}/pdf/$")):
+        printed.click()
+    frame = page.locator("iframe.print-frame")
+    expect(frame).to_have_count(1)
+    assert frame.get_attribute("src").endswith(f"/screenings/{screening.pk}/pdf/")
+    assert page.url.endswith(f"/screenings/{screening.pk}/")
+
+
+def test_save_and_continue_with_required_questions_open_says_which_and_where(
+    page, live_server, clinic_people, make_screening_for_browser, check_accessibility
+):
+    clinic, nina, _omar = clinic_people
+    screening = make_screening_for_browser(clinic, nina, signed=False, answered=False, patient_name="Ola Open")
+    spec = checklist_spec(screening.version)
+    source = spec.sections_by_code["source"]
+    first, *rest = [q for q in source.questions if q.required and q.depends_on is None]
+    sign_in(page, live_server, "nina")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/screenings/{screening.pk}/steps/source/")
+    answer_question(page, first, demo_answers(spec, "clean")[first.code])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue").click()
+    # Still on the same step: what was given is saved, and the rest is named.
+    expect(page.get_by_role("heading", name=source.title, exact=True)).to_be_visible()
+    expect(page.get_by_text(f"Saved, but {len(rest)} required questions on this page are still open.")).to_be_visible()
+    box = page.get_by_role("region", name=f"{len(rest)} required questions on this page are still open")
+    expect(box).to_be_visible()
+    assert Answer.objects.filter(screening=screening, question__code=first.code).exists()
+    for question in rest:
+        expect(box.get_by_role("link", name=question.prompt, exact=True)).to_be_visible()
+    expect(box.get_by_role("link", name=first.prompt, exact=True)).to_have_count(0)
+    box.get_by_role("link", name=rest[0].prompt, exact=True).click()
+    assert page.url.endswith(f"#question-{rest[0].code}")
+    expect(question_group(page, rest[0].prompt)).to_be_in_viewport()
+    # The step bar says it in words, on a phone too.
+    progress = page.get_by_role("navigation", name="Screening progress")
+    expect(progress.get_by_text(f"{len(rest)} to answer")).to_be_visible()
+    check_accessibility(page, "step with open questions")
+
+
+CANVAS_HAS_INK = """() => {
+  const canvas = document.querySelector("canvas");
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) return true;
+  return false;
+}"""
+
+
+def test_a_refused_consent_keeps_the_drawn_signature_and_says_what_to_fix_at_the_top(
+    page, live_server, clinic_people, make_screening_for_browser, check_accessibility, artifacts_dir
+):
+    clinic, nina, _omar = clinic_people
+    screening = make_screening_for_browser(clinic, nina, signed=False, patient_name="Kim Kept")
+    sign_in(page, live_server, "nina")
+    page.goto(f"{live_server.url}/screenings/{screening.pk}/consent/")
+    statements = page.get_by_role("group", name="Please read each statement and tick it")
+    boxes = statements.get_by_role("checkbox").all()
+    for box in boxes[1:]:
+        box.check()
+    page.get_by_label("I want to wait and think about it").check()
+    page.get_by_label("Patient: type your full name").fill("Kim Kept")
+    draw_signature(page)
+    page.get_by_label(re.compile("^I explained each finding")).check()
+    page.get_by_label("Clinician: your password").fill(PASSWORD)
+    with page.expect_navigation() as refused:
+        page.get_by_role("button", name="Sign consent").click()
+    source = artifacts_dir / "html" / "consent-refused.html"
+    source.parent.mkdir(exist_ok=True)
+    source.write_text(refused.value.text())
+    assert_valid_html([source])
+
+    summary = page.get_by_role("alert").filter(has=page.get_by_role("heading", name="There is a problem"))
+    expect(summary).to_be_focused()
+    assert summary.bounding_box()["y"] < page.get_by_role("heading", name="Your risk summary").bounding_box()["y"]
+    check_accessibility(page, "refused consent")
+    for label, (width, height) in VIEWPORTS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(artifacts_dir / "screenshots" / f"consent-refused-{label}.png"))
+    page.set_viewport_size({"width": 768, "height": 1024})
+    # The signature is drawn again on the pad, and what was chosen is still chosen.
+    page.wait_for_function(CANVAS_HAS_INK)
+    expect(page.get_by_text("The signature drawn before is kept.")).to_be_visible()
+    expect(page.get_by_label("Patient: type your full name")).to_have_value("Kim Kept")
+    expect(page.get_by_label("I want to wait and think about it")).to_be_checked()
+    summary.get_by_role("link", name="Every statement must be read and ticked before signing.").click()
+    expect(boxes[0]).to_be_focused()
+
+    boxes[0].check()
+    page.get_by_label("Clinician: your password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign consent").click()
+    expect(page.get_by_text("Signed. The take-home PDF is being prepared")).to_be_visible()
+    signed = Screening.objects.get(pk=screening.pk)
+    assert signed.status == Screening.Status.SIGNED
+    assert signed.signature_png and bytes(signed.signature_png).startswith(b"\x89PNG")
+
+
+def test_another_name_asks_who_signs_and_a_representative_signs_with_an_interpreter(
+    page, live_server, clinic_people, make_screening_for_browser, check_accessibility
+):
+    clinic, nina, _omar = clinic_people
+    screening = make_screening_for_browser(clinic, nina, signed=False, patient_name="Chris Walker")
+    sign_in(page, live_server, "nina")
+    page.goto(f"{live_server.url}/screenings/{screening.pk}/consent/")
+    expect(page.get_by_label("Representative: type your full name")).to_be_hidden()
+    statements = page.get_by_role("group", name="Please read each statement and tick it")
+    for box in statements.get_by_role("checkbox").all():
+        box.check()
+    page.get_by_label("I want to wait and think about it").check()
+    page.get_by_label("Patient: type your full name").fill("Someone Else")
+    page.get_by_label(re.compile("^I explained each finding")).check()
+    page.get_by_label("Clinician: your password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign consent").click()
+
+    summary = page.get_by_role("alert").filter(has=page.get_by_role("heading", name="There is a problem"))
+    expect(summary).to_be_focused()
+    expect(
+        summary.get_by_role("link", name=re.compile('"Someone Else", is not the name on the record'))
+    ).to_be_visible()
+    assert Screening.objects.get(pk=screening.pk).status == Screening.Status.AWAITING_SIGNATURE
+    who = page.get_by_role("group", name="Who is signing")
+    who.get_by_label("A legally authorised representative, for the patient").check()
+    expect(page.get_by_label("Patient: type your full name")).to_be_hidden()
+    page.get_by_label("Representative: type your full name").fill("Jane Walker")
+    page.get_by_label("Relationship to the patient, or authority to decide for them").fill("Mother")
+    page.get_by_label("Interpreter's full name").fill("Luísa Mendes")
+    page.get_by_label("Language interpreted").fill("Portuguese")
+    check_accessibility(page, "consent signed by a representative")
+    page.get_by_label("Clinician: your password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign consent").click()
+    expect(page.get_by_text("Signed. The take-home PDF is being prepared")).to_be_visible()
+    expect(page.get_by_text("Jane Walker, legally authorised representative (Mother)")).to_be_visible()
+    expect(page.get_by_text("Luísa Mendes · Portuguese")).to_be_visible()
+    signed = Screening.objects.get(pk=screening.pk)
+    assert signed.findings_snapshot["signing"]["signer"] == "representative"

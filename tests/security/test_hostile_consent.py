@@ -47,11 +47,13 @@ def assert_refused_unchanged(response, screening, before) -> None:
 
 @HOSTILE
 @given(name=hostile_text)
-def test_the_patients_typed_name_is_signed_as_typed_or_refused(alice_client, ready, name):
+def test_the_signers_typed_name_is_signed_as_typed_or_refused(alice_client, ready, name):
+    # Typed by a representative: the patient's own name must also match the record.
     expected = accepted_text(name, max_length=200, required=True)
+    signing = {"signer": "representative", "representative_name": name, "representative_relationship": "Parent"}
     with rolled_back():
         before = world_fingerprint()
-        response = alice_client.post(consent_url(ready), consent_post(ready, PASSWORD, patient_signed_name=name))
+        response = alice_client.post(consent_url(ready), consent_post(ready, PASSWORD, **signing))
         assert_no_server_error(response)
         if expected is None:
             assert_refused_unchanged(response, ready, before)

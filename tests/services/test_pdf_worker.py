@@ -37,6 +37,7 @@ def test_a_db_worker_process_stores_the_signed_pdfs(tmp_path):
         "DJANGO_LOG_LEVEL": "WARNING",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_MIGRATE_URL", None)  # the PostgreSQL suite's owner role; this run is on SQLite
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_checklist", "-v0")
     manage(env, "seed_demo")

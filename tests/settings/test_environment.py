@@ -36,7 +36,7 @@ def test_env_int_and_list(monkeypatch):
 
 
 def run_check(**env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,

@@ -51,36 +51,76 @@ def test_it_refuses_other_methods(alice_client, signed):
     assert alice_client.delete(url_for(signed)).status_code == 405
 
 
-def test_it_serves_the_stored_bytes_every_time(alice_client, signed):
+def test_it_shows_the_stored_bytes_in_the_browser_every_time(alice_client, signed):
     first = alice_client.get(url_for(signed))
     second = alice_client.get(url_for(signed))
     assert first.status_code == 200
     assert first["Content-Type"] == "application/pdf"
-    assert first["Content-Disposition"] == f'attachment; filename="exosafe-{signed.reference}.pdf"'
+    assert first["Content-Disposition"] == f'inline; filename="exosafe-{signed.reference}.pdf"'
     assert "no-store" in first["Cache-Control"]
     assert first.content == second.content == stored(signed)
     assert hashlib.sha256(first.content).hexdigest() == signed.pdf_sha256
 
 
-def test_it_logs_each_signed_download(alice_client, alice, signed):
-    alice_client.get(url_for(signed))
-    alice_client.get(url_for(signed))
-    events = AuditEvent.objects.filter(screening=signed, action="screening.pdf_downloaded")
-    assert events.count() == 2
-    assert {e.actor for e in events} == {alice}
-    assert all(e.detail == {"status": "signed"} for e in events)
+def test_it_saves_the_same_bytes_as_a_file_when_asked(alice_client, signed):
+    response = alice_client.get(url_for(signed), {"download": "1"})
+    assert response["Content-Disposition"] == f'attachment; filename="exosafe-{signed.reference}.pdf"'
+    assert response.content == stored(signed)
 
 
-def test_a_head_request_is_not_logged_as_a_download(alice_client, signed):
+def test_only_the_clinics_own_pages_may_frame_it_to_print(alice_client, signed):
+    response = alice_client.get(url_for(signed))
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    page = alice_client.get(reverse("checklist:screening-detail", args=[signed.pk]))
+    assert page["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in page["Content-Security-Policy"]
+
+
+def test_it_logs_each_view_and_each_download(alice_client, alice, signed):
+    alice_client.get(url_for(signed))
+    alice_client.get(url_for(signed))
+    alice_client.get(url_for(signed), {"download": "1"})
+    viewed = AuditEvent.objects.filter(screening=signed, action="screening.pdf_viewed")
+    downloaded = AuditEvent.objects.filter(screening=signed, action="screening.pdf_downloaded")
+    assert viewed.count() == 2 and downloaded.count() == 1
+    assert {e.actor for e in [*viewed, *downloaded]} == {alice}
+    assert all(e.detail == {"status": "signed"} for e in [*viewed, *downloaded])
+
+
+def test_a_head_request_is_not_logged(alice_client, signed):
     assert alice_client.head(url_for(signed)).status_code == 200
-    assert not AuditEvent.objects.filter(screening=signed, action="screening.pdf_downloaded").exists()
+    pdf_actions = ["screening.pdf_viewed", "screening.pdf_downloaded"]
+    logged = AuditEvent.objects.filter(screening=signed, action__in=pdf_actions)
+    assert not logged.exists()
 
 
-def test_a_voided_screening_still_serves_its_signed_document(alice_client, alice, signed):
+def test_a_voided_screening_serves_a_copy_stamped_void_on_every_page(alice_client, alice, signed):
     original = stored(signed)
     screening_void(screening=signed, user=alice, reason="Wrong product recorded")
     response = alice_client.get(url_for(signed))
-    assert response.status_code == 200 and response.content == original
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(f'filename="exosafe-{signed.reference}-VOID.pdf"')
+    stamped, issued = pdf_text(response.content), pdf_text(original)
+    assert len(stamped) == len(issued)
+    assert all("VOID: this record was voided on" in page for page in stamped)
+    assert not any("VOID" in page for page in issued)
+    first = " ".join(stamped[0].split())
+    assert "Wrong product recorded" in first and "Alice Tester" in first
+    assert not any("Wrong product recorded" in page for page in stamped[1:])
+    # What the record says is still there, under the stamp: the patient's name on page one.
+    assert signed.patient_name in first
+    # The stored document is untouched and still passes its integrity check.
+    signed.refresh_from_db()
+    assert stored(signed) == original
+    assert hashlib.sha256(original).hexdigest() == signed.pdf_sha256
+
+
+def test_a_voided_documents_pages_keep_their_size(alice_client, alice, signed):
+    original = PdfReader(io.BytesIO(stored(signed)))
+    screening_void(screening=signed, user=alice, reason="Duplicate")
+    stamped = PdfReader(io.BytesIO(alice_client.get(url_for(signed)).content))
+    assert [tuple(p.mediabox) for p in stamped.pages] == [tuple(p.mediabox) for p in original.pages]
+    assert stamped.metadata.title.startswith("VOID: ")
 
 
 def test_a_draft_gets_a_preview_marked_draft_on_every_page(alice_client, make_screening, clinic_a, alice):

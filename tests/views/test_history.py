@@ -24,7 +24,7 @@ def history_text(client, screening) -> str:
 
 def test_it_tells_each_step_in_plain_words_with_full_names(carol_client, make_screening, clinic_a, alice, carol):
     screening = make_screening(clinic_a, alice, answers="clean", patient_name="Robin Exmaple")
-    screening_details_update(screening=screening, user=alice, data=start_data(patient_name="Robin Example"))
+    screening = screening_details_update(screening=screening, user=alice, data=start_data(patient_name="Robin Example"))
     signed = sign_screening(screening, alice)
     screening_void(screening=signed, user=carol, reason="Wrong patient")
     text = history_text(carol_client, screening)

@@ -79,10 +79,22 @@ def test_the_page_says_it_is_being_prepared_with_a_no_script_fallback(alice_clie
     assert "<script>" not in page
 
 
-def test_the_page_offers_the_download_once_stored(alice_client, risky_signed):
+def test_the_page_offers_the_pdf_first_once_stored(alice_client, risky_signed):
     page = alice_client.get(reverse("checklist:screening-detail", args=[risky_signed.pk])).content.decode()
-    assert "Download the signed PDF" in page and "being prepared" not in page
-    assert "js/pdf_status.js" not in page
+    pdf = reverse("checklist:screening-pdf", args=[risky_signed.pk])
+    assert "being prepared" not in page and "js/pdf_status.js" not in page
+    assert "js/pdf_print.js" in page
+    opened = page.index(f'href="{pdf}">Open the PDF</a>')
+    printed = page.index(f'href="{pdf}" data-pdf-print>Print</a>')
+    assert opened < printed < page.index(f'href="{pdf}?download=1">Download a copy</a>')
+    # Before the overview and the findings, not below them.
+    assert printed < page.index("Findings at signing") and printed < page.index('id="overview-title"')
+
+
+def test_while_it_is_prepared_the_pdf_buttons_wait_and_the_page_says_so(alice_client, pending):
+    page = alice_client.get(reverse("checklist:screening-detail", args=[pending.pk])).content.decode()
+    assert '<div class="d-flex flex-wrap gap-2 align-items-center" data-pdf-actions hidden>' in page
+    assert page.index("The signed PDF is being prepared") < page.index("Findings at signing")
 
 
 def test_downloading_before_the_pdf_is_stored_says_so(alice_client, pending):

@@ -85,7 +85,9 @@ def test_only_admins_see_the_void_link_away_from_the_main_actions(client, alice,
     login_verified(client, carol)
     html = client.get(detail).content.decode()
     assert f'href="{confirm}"' in html and "Void this record…" in html
-    assert html.index("Download the signed PDF") < html.index("Void this record")
+    assert html.index("Open the PDF") < html.index("Void this record")
+    # At the foot of the page, after the record and its history, in its own section.
+    assert html.index('id="history-title"') < html.index('id="void-title"') < html.index(f'href="{confirm}"')
     assert f'action="{reverse("checklist:screening-void", args=[risky_signed.pk])}"' not in html  # no one-click form
 
 

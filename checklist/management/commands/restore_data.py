@@ -5,15 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from checklist.backups import BackupError, restore_apply, restore_read
+from clinic.database_roles import owner_connection
 
 
 class Command(BaseCommand):
     help = (
         "Restore a backup written by backup_data into an empty database (run migrate first) and an "
         "empty media storage. Every file is checked against the manifest and every signed PDF "
-        "against the SHA-256 recorded on its screening; on any mismatch nothing is restored."
+        "against the SHA-256 recorded on its screening; on any mismatch nothing is restored. Connects as "
+        "the tables' owner (DATABASE_MIGRATE_URL) when it is set."
     )
 
     def add_arguments(self, parser):
@@ -37,7 +40,8 @@ class Command(BaseCommand):
                     )
                 )
                 return
-            report = restore_apply(plan, using=database)
+            with owner_connection(connections[database]):
+                report = restore_apply(plan, using=database)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(

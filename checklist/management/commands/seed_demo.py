@@ -16,6 +16,7 @@ from django.db import transaction
 
 from checklist.demo import answer_all_sections, demo_planned_date, sign_screening
 from checklist.models import Decision, Jurisdiction, Screening
+from checklist.records import INTERPRETER, SIGNER_REPRESENTATIVE, CompanionRecord
 from checklist.selectors import checklist_spec, checklist_version_published
 from checklist.services.screenings import AnswerInput, screening_answers_save, screening_start, screening_void
 from clinic.models import Clinic, Membership
@@ -110,7 +111,8 @@ class Command(BaseCommand):
         return user
 
     def _screenings(self, clinic, clinician, admin) -> int:
-        """One screening in every state a clinic meets: signed (twice), voided, awaiting signature, draft."""
+        """One screening in every state a clinic meets: signed (once by a representative with an
+        interpreter), voided, awaiting signature, draft."""
         us = Jurisdiction.objects.get(code="US")
         uk = Jurisdiction.objects.get(code="UK")
         base = {"patient_language": "English", "jurisdiction": us, "planned_date": demo_planned_date()}
@@ -205,6 +207,32 @@ class Command(BaseCommand):
                 "route": "topical",
             },
         )
+        represented = screening_start(
+            clinic=clinic,
+            clinician=clinician,
+            data={
+                **base,
+                "patient_name": "Tomás Ferreira",
+                "patient_dob": dt.date(1941, 6, 30),
+                "patient_reference": "HS-10436",
+                "patient_language": "Portuguese",
+                "product_name": "ArthroVes Injectable",
+                "product_maker": "Coastal Biologics",
+                "intended_use": "joint",
+                "route": "injection_joint",
+            },
+        )
+        answer_all_sections(represented, "clean", clinician, note="Discussed with the patient's daughter.")
+        sign_screening(
+            represented,
+            clinician,
+            decision=Decision.WAIT,
+            signer=SIGNER_REPRESENTATIVE,
+            patient_signed_name="Ana Ferreira",
+            representative_relationship="Daughter; holds a lasting power of attorney for health decisions",
+            companions=[CompanionRecord(role=INTERPRETER, name="Luísa Mendes", language="Portuguese")],
+        )
+
         spec = checklist_spec(partial.version)
         first = spec.sections[0]
         screening_answers_save(
@@ -213,4 +241,4 @@ class Command(BaseCommand):
             answers={q.code: AnswerInput(q.choices[0].value if q.choices else None) for q in first.questions[:3]},
             user=clinician,
         )
-        return 5
+        return 6

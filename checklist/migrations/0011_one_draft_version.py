@@ -25,7 +25,7 @@ def refuse_several_drafts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("checklist", "0009_history_without_snapshot"),
+        ("checklist", "0010_database_immutability"),
     ]
 
     operations = [
