@@ -36,7 +36,7 @@ print(json.dumps({
 
 
 def run_with(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EXOSAFE_", "DATABASE_URL"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EXOSAFE_", "DATABASE_"))}
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
