@@ -34,8 +34,10 @@ setup: system-check $(INSTALLED)
 	$(BIN)/python manage.py seed_demo
 
 # The server and the background worker (signed PDFs) together; stopping one stops both.
+# This computer only by default; `make run ADDRESS=0.0.0.0:8000` for phones on the same network.
+ADDRESS ?= 127.0.0.1:8000
 run: setup
-	scripts/run_with_worker.sh $(BIN)/python 127.0.0.1:8000
+	scripts/run_with_worker.sh $(BIN)/python $(ADDRESS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -67,4 +69,4 @@ bench-postgres: system-check $(INSTALLED)
 	scripts/with_postgres.sh $(BIN)/python -m benchmarks --postgres
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis artifacts tests/browser/node_modules
+	rm -rf $(VENV) .demo-secret-key staticfiles .pytest_cache .hypothesis artifacts tests/browser/node_modules

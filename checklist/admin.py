@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from checklist.content_diff import KINDS, content_changes
 from checklist.models import (
     Acknowledgement,
     AuditEvent,
@@ -22,7 +27,8 @@ from checklist.models import (
     Screening,
     Section,
 )
-from checklist.services.checklist_versions import checklist_version_copy, checklist_version_publish
+from checklist.selectors import checklist_spec, checklist_version_published, screenings_open_under
+from checklist.services.checklist_versions import DraftRefused, checklist_version_copy, checklist_version_publish
 
 
 def _version_of(obj) -> ChecklistVersion | None:
@@ -35,6 +41,36 @@ def _version_of(obj) -> ChecklistVersion | None:
     if isinstance(obj, Question):
         return obj.section.version
     return None
+
+
+def version_filter(path: str) -> type[admin.SimpleListFilter]:
+    """A "By version" filter for content rows whose version is at ``path`` ("version", "section__version")."""
+
+    class VersionFilter(admin.SimpleListFilter):
+        title = _("version")
+        parameter_name = "version"
+
+        def lookups(self, request, model_admin):
+            return [(str(v.pk), version_label(v)) for v in ChecklistVersion.objects.order_by("-number")]
+
+        def queryset(self, request, queryset):
+            value = self.value()
+            if value and value.isdigit():
+                return queryset.filter(**{path: int(value)})
+            return queryset
+
+    return VersionFilter
+
+
+def version_label(version: ChecklistVersion) -> str:
+    return f"v{version.number} ({version.get_status_display().lower()})"
+
+
+def _confirmation(draft: ChecklistVersion, changes: list) -> str:
+    """What "Yes, publish" confirms: this draft with exactly these changes. Content edited after
+    the page was shown gives another value, and the page is shown again instead of publishing."""
+    digest = hashlib.sha256(repr(changes).encode()).hexdigest()[:32]
+    return f"{draft.pk}:{digest}"
 
 
 class VersionLockMixin(admin.options.BaseModelAdmin):
@@ -93,6 +129,13 @@ class ChecklistVersionAdmin(VersionLockMixin, admin.ModelAdmin):
     inlines = (SectionInline, RiskRuleInline, KeyFactInline, AcknowledgementInline)
     actions = ("copy_as_new_draft", "publish")
 
+    def has_add_permission(self, request):
+        """No blank drafts: a draft is only ever a copy of the published version (the copy action)."""
+        return False
+
+    def has_copy_permission(self, request):
+        return request.user.has_perm("checklist.add_checklistversion")
+
     def get_queryset(self, request):
         return (
             super()
@@ -108,25 +151,72 @@ class ChecklistVersionAdmin(VersionLockMixin, admin.ModelAdmin):
     def screening_count(self, obj):
         return obj.n_screenings
 
-    @admin.action(description=_("Copy as a new draft version"), permissions=["add"])
+    @admin.action(description=_("Copy the published version as the new draft"), permissions=["copy"])
     def copy_as_new_draft(self, request, queryset):
-        for version in queryset.order_by("number"):
-            draft = checklist_version_copy(version=version)
-            self.message_user(
-                request, _("Copied v%(old)s to draft v%(new)s.") % {"old": version.number, "new": draft.number}
-            )
-
-    @admin.action(description=_("Publish (retires the version published now)"), permissions=["change"])
-    def publish(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, _("Publish exactly one version at a time."), messages.ERROR)
+            self.message_user(request, _("Select the published version only."), messages.ERROR)
             return
+        version = queryset.get()
         try:
-            version = checklist_version_publish(version=queryset.get())
-        except (PublishedVersionLocked, ValueError) as exc:
+            draft = checklist_version_copy(version=version)
+        except DraftRefused as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return
+        self.message_user(
+            request, _("Copied v%(old)s to draft v%(new)s.") % {"old": version.number, "new": draft.number}
+        )
+
+    @admin.action(description=_("Publish… (shows what changes first)"), permissions=["change"])
+    def publish(self, request, queryset):
+        """First a confirmation page with what the draft changes; publishing only once it is confirmed."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Publish exactly one version at a time."), messages.ERROR)
+            return None
+        draft = queryset.get()
+        if draft.status != ChecklistVersion.Status.DRAFT:
+            self.message_user(
+                request,
+                _("Checklist v%(n)s is %(status)s; only a draft can be published.")
+                % {"n": draft.number, "status": draft.get_status_display().lower()},
+                messages.ERROR,
+            )
+            return None
+        published = checklist_version_published()
+        changes = content_changes(checklist_spec(published) if published else None, checklist_spec(draft))
+        confirmed = request.POST.get("confirmed")
+        if confirmed != _confirmation(draft, changes):
+            # Not confirmed yet, or confirmed for content that changed since: show what changes now.
+            return self._publish_confirmation(request, draft, published, changes, stale=confirmed is not None)
+        try:
+            version = checklist_version_publish(version=draft)
+        except (PublishedVersionLocked, ValueError) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return None
         self.message_user(request, _("Published v%(n)s.") % {"n": version.number}, messages.SUCCESS)
+        return None
+
+    def _publish_confirmation(
+        self, request, draft: ChecklistVersion, published: ChecklistVersion | None, changes: list, *, stale: bool
+    ) -> TemplateResponse:
+        groups = [
+            (label, [c for c in changes if c.kind == kind])
+            for kind, label in KINDS
+            if any(c.kind == kind for c in changes)
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Publish checklist v%(n)s?") % {"n": draft.number},
+            "opts": self.model._meta,
+            "draft": draft,
+            "published": published,
+            "groups": groups,
+            "change_count": len(changes),
+            "confirmation": _confirmation(draft, changes),
+            "stale": stale,
+            "open_screenings": screenings_open_under(published) if published else 0,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/checklist/checklistversion/publish_confirmation.html", context)
 
 
 class QuestionInline(LockedInlineMixin, admin.TabularInline):
@@ -138,8 +228,15 @@ class QuestionInline(LockedInlineMixin, admin.TabularInline):
 
 @admin.register(Section)
 class SectionAdmin(VersionLockMixin, admin.ModelAdmin):
-    list_display = ("title", "code", "version", "position")
-    list_filter = ("version",)
+    list_display = ("title", "code", "version_column", "position")
+    list_filter = (version_filter("version"),)
+    list_select_related = ("version",)
+    ordering = ("-version__number", "position")
+
+    @admin.display(description=_("version"), ordering="version__number")
+    def version_column(self, obj):
+        return version_label(obj.version)
+
     inlines = (QuestionInline,)
 
 
@@ -158,13 +255,18 @@ class ChoiceInline(LockedInlineMixin, admin.StackedInline):
 
 @admin.register(Question)
 class QuestionAdmin(VersionLockMixin, admin.ModelAdmin):
-    list_display = ("code", "section", "answer_type", "required")
-    list_filter = ("section__version", "section__code", "answer_type")
+    list_display = ("code", "version_column", "section", "answer_type", "required")
+    list_filter = (version_filter("section__version"), "section__code", "answer_type")
+    ordering = ("-section__version__number", "section__position", "position")
     search_fields = ("code", "prompt", "patient_text")
     list_select_related = ("section", "section__version")
     filter_horizontal = ("references",)
     raw_id_fields = ("depends_on",)
     inlines = (ChoiceInline,)
+
+    @admin.display(description=_("version"), ordering="section__version__number")
+    def version_column(self, obj):
+        return version_label(obj.section.version)
 
 
 class RiskRuleConditionInline(LockedInlineMixin, admin.TabularInline):
@@ -176,10 +278,16 @@ class RiskRuleConditionInline(LockedInlineMixin, admin.TabularInline):
 
 @admin.register(RiskRule)
 class RiskRuleAdmin(VersionLockMixin, admin.ModelAdmin):
-    list_display = ("code", "version", "level")
-    list_filter = ("version", "level")
+    list_display = ("code", "version_column", "level")
+    list_filter = (version_filter("version"), "level")
+    list_select_related = ("version",)
+    ordering = ("-version__number", "position")
     filter_horizontal = ("references",)
     inlines = (RiskRuleConditionInline,)
+
+    @admin.display(description=_("version"), ordering="version__number")
+    def version_column(self, obj):
+        return version_label(obj.version)
 
 
 class LibraryAdmin(admin.ModelAdmin):

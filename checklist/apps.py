@@ -29,9 +29,10 @@ class ChecklistConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from checklist.checks import check_database_roles, check_public_url
+        from checklist.checks import check_database_roles, check_not_a_demo, check_public_url
 
         checks.register(check_public_url, checks.Tags.security, deploy=True)
+        checks.register(check_not_a_demo, checks.Tags.security, deploy=True)
         checks.register(check_database_roles, checks.Tags.security, deploy=True)
         pre_migrate.connect(_protections_off_for_migrations, sender=self)
         post_migrate.connect(_protections_on_after_migrations, sender=self)

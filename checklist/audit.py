@@ -25,6 +25,9 @@ from checklist.models import AuditEvent, Screening
 from clinic.models import Clinic
 
 PDF_STORED = "screening.pdf_stored"
+# The signed PDF opened in the browser, or saved as a file.
+PDF_VIEWED = "screening.pdf_viewed"
+PDF_DOWNLOADED = "screening.pdf_downloaded"
 
 
 def audit_log(*, clinic, action: str, actor=None, screening: Screening | None = None, **detail: Any) -> AuditEvent:

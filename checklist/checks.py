@@ -64,6 +64,19 @@ def check_public_url(app_configs, **kwargs) -> list[Error]:
     return public_url_errors(getattr(settings, "EXOSAFE_PUBLIC_URL", ""))
 
 
+def check_not_a_demo(app_configs, **kwargs) -> list[Error]:
+    """Deploy check: the demo's plain-http settings (cookies without Secure, no https) are for demos only."""
+    if not getattr(settings, "DEMO", False):
+        return []
+    return [
+        Error(
+            "EXOSAFE_DEMO is on: cookies are sent without the Secure flag and plain http is allowed.",
+            hint="Unset EXOSAFE_DEMO in production; it is for `make run` demos only.",
+            id="checklist.E004",
+        )
+    ]
+
+
 def database_roles_warnings(engine: str, roles: dict | None) -> list[Warning]:
     """On PostgreSQL the app should connect as a role that cannot switch the triggers off."""
     if engine != "django.db.backends.postgresql" or roles:

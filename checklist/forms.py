@@ -60,8 +60,9 @@ class ScreeningDetailsForm(CleanTextMixin, forms.ModelForm):
         widgets = {
             "patient_dob": DateInput(attrs={"autocomplete": "off"}),
             "planned_date": DateInput(),
-            "intended_use": forms.RadioSelect,
-            "route": forms.RadioSelect,
+            # The checklist's answer buttons (partials/choice_buttons.html), the same size on every page.
+            "intended_use": forms.RadioSelect(attrs={"class": "btn-check"}),
+            "route": forms.RadioSelect(attrs={"class": "btn-check"}),
         }
         help_texts = {
             "patient_reference": _("Optional: the clinic's own record number."),
@@ -100,11 +101,17 @@ class ScreeningDetailsForm(CleanTextMixin, forms.ModelForm):
         return planned
 
     def clean(self):
+        """An "Other" text is required with "Other" and dropped without it: the page hides the box
+        unless "Other" is chosen, so a leftover text would be kept where nobody sees it."""
         cleaned = super().clean()
-        if cleaned.get("intended_use") == IntendedUse.OTHER and not cleaned.get("intended_use_other"):
-            self.add_error("intended_use_other", _("Say what the treatment is for."))
-        if cleaned.get("route") == Route.OTHER and not cleaned.get("route_other"):
-            self.add_error("route_other", _("Say how the product is given."))
+        for choice, other_value, other, message in (
+            ("intended_use", IntendedUse.OTHER, "intended_use_other", _("Say what the treatment is for.")),
+            ("route", Route.OTHER, "route_other", _("Say how the product is given.")),
+        ):
+            if cleaned.get(choice) != other_value:
+                cleaned[other] = ""
+            elif not cleaned.get(other):
+                self.add_error(other, message)
         return cleaned
 
 

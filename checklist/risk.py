@@ -42,6 +42,7 @@ __all__ = [
     "RuleSpec",
     "SectionSpec",
     "StatementSpec",
+    "complete_section_codes",
     "evaluate",
     "is_answered",
     "missing_required",
@@ -136,6 +137,16 @@ def missing_required(checklist: ChecklistSpec, answers: Mapping[str, Any]) -> tu
     return tuple(
         q for q in checklist.questions if q.required and q.code in visible and not is_answered(answers.get(q.code))
     )
+
+
+def complete_section_codes(
+    checklist: ChecklistSpec, answers: Mapping[str, Any], saved_sections: list[str] | tuple[str, ...]
+) -> frozenset[str]:
+    """Sections saved at least once with no shown required question left open: the dashboard's
+    "sections done", by the same rule as the step bar's ticks (``steps.SectionStep.is_complete``)."""
+    open_sections = {q.section_code for q in missing_required(checklist, answers)}
+    saved = set(saved_sections)
+    return frozenset(s.code for s in checklist.sections if s.code in saved and s.code not in open_sections)
 
 
 def _condition_holds(

@@ -11,14 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from checklist.audit_text import event_label, event_sentence, event_who
 from checklist.forms_verify import is_valid_code
 from checklist.models import (
     Acknowledgement,
     Answer,
+    AuditEvent,
     ChecklistVersion,
     Choice,
     FlagResolution,
@@ -35,7 +38,7 @@ from checklist.models import (
 )
 from checklist.models.screenings import name_search_terms
 from checklist.records import ResolutionRecord, ScreeningRecord, build_record
-from checklist.risk import Assessment, Finding, evaluate
+from checklist.risk import Assessment, Finding, complete_section_codes, evaluate
 from checklist.spec import (
     ChecklistSpec,
     ChoiceSpec,
@@ -387,9 +390,12 @@ _LIST_FIELDS = (
     "route",
     "route_other",
     "status",
+    "decision",
     "overall_risk",
     "red_flag_count",
     "caution_count",
+    "version_id",
+    "saved_sections",
     "updated_at",
     "created_at",
     "clinician__username",
@@ -487,6 +493,52 @@ def screening_search(
     return found[::-1] if before is not None else found
 
 
+@dataclass(frozen=True)
+class SectionsDone:
+    """How far an open screening has got: sections complete (as the step bar ticks them) of all."""
+
+    done: int
+    total: int
+
+
+def screening_list_progress(screenings: list[Screening]) -> dict[uuid.UUID, SectionsDone]:
+    """Sections done of total for the open screenings of a listed page, keyed by screening.
+
+    Two queries for the whole page, whatever its size: the versions the page's drafts were
+    started under (each compiled once per process) and all their answers. Signed and voided
+    rows have a decision instead and cost nothing here.
+    """
+    open_rows = [s for s in screenings if not s.is_locked]
+    if not open_rows:
+        return {}
+    versions = ChecklistVersion.objects.in_bulk({s.version_id for s in open_rows})
+    values: dict[uuid.UUID, dict[str, Any]] = {s.pk: {} for s in open_rows}
+    answers = Answer.objects.filter(screening_id__in=list(values))
+    for screening_id, code, value in answers.values_list("screening_id", "question__code", "value"):
+        values[screening_id][code] = value
+    progress = {}
+    for screening in open_rows:
+        spec = checklist_spec(versions[screening.version_id])
+        done = complete_section_codes(spec, values[screening.pk], screening.saved_sections)
+        progress[screening.pk] = SectionsDone(done=len(done), total=len(spec.sections))
+    return progress
+
+
+def screenings_open_under(version: ChecklistVersion) -> int:
+    """How many screenings, in every clinic, are still open (draft or awaiting signature) under a
+    version: what publishing a new version leaves on the old questions until they are signed."""
+    return Screening.objects.filter(
+        version=version, status__in=[Screening.Status.DRAFT, Screening.Status.AWAITING_SIGNATURE]
+    ).count()
+
+
+def screening_awaiting_signature_count(clinic) -> int:
+    """How many of the clinic's screenings have every required answer and wait for the signature.
+
+    Counted on the (clinic, status, created_at) index, so it costs what that status has, not the clinic's size."""
+    return Screening.objects.filter(clinic=clinic, status=Screening.Status.AWAITING_SIGNATURE).count()
+
+
 # A render normally takes seconds; pending this long means no worker is taking the queue.
 PDF_STALLED_AFTER = dt.timedelta(minutes=2)
 
@@ -523,3 +575,80 @@ def signed_pdf_status(screening: Screening) -> SignedPdfStatus:
         message = _("The signed PDF is being prepared again after a failed try.")
         return SignedPdfStatus("pending", message, reason=render.error)
     return SignedPdfStatus("pending", _("The signed PDF is being prepared. It is usually ready within seconds."))
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit event as the clinic admin reads it: who, in words, and the screening it concerns."""
+
+    at: dt.datetime
+    who: str
+    label: str
+    sentence: str
+    reference: str
+    screening_id: uuid.UUID | None
+
+
+def audit_events_for_clinic(
+    clinic,
+    *,
+    person=None,
+    reference: str = "",
+    kind: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
+    """A clinic's audit events, newest first, narrowed by the audit log's filters (dates inclusive,
+    in the clinic's time zone)."""
+    events = (
+        AuditEvent.objects.filter(clinic=clinic)
+        .select_related("actor", "screening")
+        .only(
+            "at",
+            "action",
+            "detail",
+            "actor__username",
+            "actor__first_name",
+            "actor__last_name",
+            "screening__id",
+            "screening__reference",
+        )
+    )
+    if person is not None:
+        events = events.filter(actor=person)
+    if reference:
+        events = events.filter(screening__reference=reference)
+    if kind:
+        events = events.filter(action=kind)
+    zone = timezone.get_current_timezone()
+    if date_from is not None:
+        events = events.filter(at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=zone))
+    if date_to is not None:
+        events = events.filter(at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
+    return events.order_by("-at", "-id")
+
+
+def staff_names(clinic_id: int, events) -> dict[str, str]:
+    """The full names of the clinic's staff that these events name by username, in one query."""
+    usernames = {str(e.detail["member"]) for e in events if isinstance(e.detail, dict) and e.detail.get("member")}
+    if not usernames:
+        return {}
+    people = get_user_model().objects.filter(username__in=usernames, membership__clinic_id=clinic_id)
+    return {p.get_username(): p.get_full_name() or p.get_username() for p in people}
+
+
+def audit_event_rows(clinic, events) -> list[AuditRow]:
+    """The events in plain words, with the full names of the staff they name."""
+    events = list(events)
+    names = staff_names(clinic.pk, events)
+    return [
+        AuditRow(
+            at=e.at,
+            who=event_who(e.action, e.actor),
+            label=event_label(e.action),
+            sentence=event_sentence(e.action, e.detail if isinstance(e.detail, dict) else {}, names),
+            reference=e.screening.reference if e.screening is not None else "",
+            screening_id=e.screening.pk if e.screening is not None else None,
+        )
+        for e in events
+    ]

@@ -56,6 +56,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
+# `make run`'s demo: debug off (the app's own error pages, as in production) but over plain http,
+# on this machine or the clinic's own network. Never in production: `check --deploy` refuses it.
+DEMO = env_bool("EXOSAFE_DEMO", default=False)
+# Plain http is allowed: cookies without the Secure flag, no redirect to https, no HSTS.
+_PLAIN_HTTP = DEBUG or DEMO
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"  # noqa: S105 - used only with DEBUG on
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -69,7 +74,7 @@ if not SECRET_KEY:
 elif len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long.")
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if _PLAIN_HTTP else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -264,11 +269,15 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if _PLAIN_HTTP
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+# The demo serves static files through WhiteNoise straight from static/, with no collectstatic,
+# and picks up edits to them without a restart.
+WHITENOISE_USE_FINDERS = _PLAIN_HTTP
+WHITENOISE_AUTOREFRESH = _PLAIN_HTTP
 
 # Security headers. No inline script or style anywhere: every script and stylesheet is a static
 # file. Bootstrap draws form icons as data: SVG images, hence img-src data:.
@@ -290,11 +299,11 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = not _PLAIN_HTTP
+CSRF_COOKIE_SECURE = not _PLAIN_HTTP
 SESSION_COOKIE_SAMESITE = "Lax"
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not _PLAIN_HTTP)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if _PLAIN_HTTP else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
 if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
@@ -332,5 +341,7 @@ LOGGING = {
 # The address printed in PDFs' verification QR codes: where patients and third parties check a document.
 # No default in production: `check --deploy` refuses it unset, not https, or this machine's address
 # (checklist/checks.py), since every signed PDF keeps it for good.
-EXOSAFE_PUBLIC_URL = os.environ.get("EXOSAFE_PUBLIC_URL", "http://127.0.0.1:8000" if DEBUG else "").strip().rstrip("/")
+EXOSAFE_PUBLIC_URL = (
+    os.environ.get("EXOSAFE_PUBLIC_URL", "http://127.0.0.1:8000" if _PLAIN_HTTP else "").strip().rstrip("/")
+)
 SCREENINGS_PER_PAGE = 25

@@ -169,7 +169,8 @@ class Jurisdiction(LibraryEntry):
 
 
 class ChecklistVersion(models.Model):
-    """One edition of the checklist. Exactly one is published at a time."""
+    """One edition of the checklist. Exactly one is published at a time, and at most one is a
+    draft: editors work on one copy of the published version, never on drafts side by side."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -194,6 +195,7 @@ class ChecklistVersion(models.Model):
             models.UniqueConstraint(
                 fields=["status"], condition=Q(status="published"), name="checklist_one_published_version"
             ),
+            models.UniqueConstraint(fields=["status"], condition=Q(status="draft"), name="checklist_one_draft_version"),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(published_at__isnull=False),
                 name="checklist_version_published_has_date",

@@ -110,6 +110,14 @@ class Decision(models.TextChoices):
     DECLINE = "decline", _("I decline the treatment")
 
 
+# The patient's decision in a few words, for lists with no room for the patient's own sentence.
+DECISION_IN_SHORT = {
+    Decision.PROCEED: _("Decided to go ahead"),
+    Decision.WAIT: _("Wants to wait"),
+    Decision.DECLINE: _("Declined the treatment"),
+}
+
+
 class Screening(models.Model):
     """A patient walked through one published checklist version for one proposed treatment."""
 
@@ -230,6 +238,10 @@ class Screening(models.Model):
     @property
     def is_editable(self) -> bool:
         return not self.is_locked
+
+    @property
+    def decision_in_short(self) -> str:
+        return str(DECISION_IN_SHORT[Decision(self.decision)]) if self.decision else ""
 
     @property
     def route_display(self) -> str:

@@ -172,9 +172,33 @@ def checklist_version_publish(*, version: ChecklistVersion) -> ChecklistVersion:
     return version
 
 
+class DraftRefused(Exception):
+    """A new draft was asked for from a version other than the published one, or while one exists."""
+
+
+def checklist_version_draft() -> ChecklistVersion | None:
+    """The one draft being edited, if any (the database allows no second)."""
+    return ChecklistVersion.objects.filter(status=ChecklistVersion.Status.DRAFT).first()
+
+
 @transaction.atomic
 def checklist_version_copy(*, version: ChecklistVersion, change_notes: str = "") -> ChecklistVersion:
-    """Copy a version, with all its content, into a new editable draft with the next number."""
+    """Copy the published version, with all its content, into the one editable draft (the next number).
+
+    Only the published version is copied: a copy of a draft or of a retired version would publish
+    content nobody reviewed against what patients see now. Only one draft exists at a time.
+    """
+    version = ChecklistVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != ChecklistVersion.Status.PUBLISHED:
+        raise DraftRefused(
+            f"Checklist v{version.number} is {version.get_status_display().lower()}: "
+            "only the published version can be copied as a new draft."
+        )
+    existing = checklist_version_draft()
+    if existing is not None:
+        raise DraftRefused(
+            f"Draft v{existing.number} already exists: edit it, publish it or delete it before starting another."
+        )
     next_number = (ChecklistVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
     draft = ChecklistVersion.objects.create(
         number=next_number, change_notes=change_notes or f"Copied from v{version.number}."
@@ -209,6 +233,12 @@ def checklist_content_load(*, content: ContentFile) -> LoadReport:
         raise ContentConflict(
             f"Checklist v{version.number} is {version.status} and differs from the content file. "
             "Published versions never change: give the file a new version number."
+        )
+    draft = checklist_version_draft()
+    if version is None and draft is not None:
+        raise ContentConflict(
+            f"Draft v{draft.number} is being edited in the admin: publish or delete it before loading "
+            f"v{checklist.version_number} from a file (only one draft exists at a time)."
         )
     if version is not None:
         version.sections.all().delete()

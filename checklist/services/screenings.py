@@ -103,6 +103,7 @@ def screening_start(*, clinic, clinician, data: Mapping[str, Any]) -> Screening:
     screening.full_clean()
     spec = checklist_spec(version)
     _apply_assessment(screening, spec, {})
+    screening._history_user = clinician  # type: ignore[attr-defined]
     screening.save()
     screening_name_index(screening)
     audit_log(clinic=clinic, actor=clinician, screening=screening, action="screening.started")
@@ -121,6 +122,7 @@ def screening_details_update(*, screening: Screening, user, data: Mapping[str, A
     screening.full_clean()
     _apply_assessment(screening, checklist_spec(screening.version), screening_answers(screening))
     screening.lock_version += 1
+    screening._history_user = user  # type: ignore[attr-defined]
     screening.save()
     screening_name_index(screening)
     audit_log(clinic=screening.clinic, actor=user, screening=screening, action="screening.details_changed")
@@ -180,11 +182,14 @@ def screening_answers_save(
         if answer is None:
             if value is None and not note:
                 continue
-            Answer.objects.create(
+            answer = Answer(
                 screening=screening, question_id=question_ids[code], value=value, note=note, answered_by=user
             )
+            answer._history_user = user  # type: ignore[attr-defined]
+            answer.save()
         elif answer.value != value or answer.note != note:
             answer.value, answer.note, answer.answered_by = value, note, user
+            answer._history_user = user
             answer.save()
 
     all_answers = screening_answers(screening)
@@ -192,6 +197,7 @@ def screening_answers_save(
     if section_code not in screening.saved_sections:
         screening.saved_sections = [*screening.saved_sections, section_code]
     screening.lock_version += 1
+    screening._history_user = user  # type: ignore[attr-defined]
     screening.save()
     return screening, assessment
 
@@ -276,6 +282,7 @@ def screening_sign(
     screening.findings_snapshot = record.to_json()
     screening.overall_risk = record.assessment.level.code
     screening.status = Screening.Status.SIGNED
+    screening._history_user = attested_by  # type: ignore[attr-defined]
     screening.save()
     audit_log(
         clinic=screening.clinic,
@@ -355,6 +362,7 @@ def screening_void(*, screening: Screening, user, reason: str) -> Screening:
     screening.voided_at = timezone.now()
     screening.voided_by = user
     screening.void_reason = reason
+    screening._history_user = user  # type: ignore[attr-defined]
     screening.save()
     audit_log(clinic=screening.clinic, actor=user, screening=screening, action="screening.voided")
     return screening
@@ -373,6 +381,7 @@ def screening_copy_for_correction(*, screening: Screening, user) -> Screening:
     for name in START_FIELDS:
         setattr(copy, name, getattr(source, name))
     copy.full_clean()
+    copy._history_user = user  # type: ignore[attr-defined]
     copy.save()
     screening_name_index(copy)
     spec = checklist_spec(version)
@@ -386,9 +395,11 @@ def screening_copy_for_correction(*, screening: Screening, user) -> Screening:
             value = question.clean_answer(answer.value)
         except ValidationError:
             continue
-        Answer.objects.create(
+        carried_answer = Answer(
             screening=copy, question_id=question_ids[question.code], value=value, note=answer.note, answered_by=user
         )
+        carried_answer._history_user = user  # type: ignore[attr-defined]
+        carried_answer.save()
         carried += 1
     _apply_assessment(copy, spec, screening_answers(copy))
     copy.saved_sections = [s.code for s in spec.sections if s.code in set(source.saved_sections)]

@@ -9,8 +9,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from checklist.forms import DashboardFilterForm
+from checklist.models import Screening
 from checklist.permissions import clinic_member_required
-from checklist.selectors import ScreeningKey, screening_search
+from checklist.selectors import (
+    ScreeningKey,
+    screening_awaiting_signature_count,
+    screening_list_progress,
+    screening_search,
+)
 
 # Beyond this, a page number is a typo or a probe, not a clinician paging back through years.
 _MAX_PAGE = 10_000
@@ -96,6 +102,7 @@ def dashboard(request):
         page = ListPage(object_list=rows[-size:], number=max(number, 2), has_next=True)
     else:
         page = ListPage(object_list=rows[:size], number=number, has_next=len(rows) > size)
+    progress = screening_list_progress(page.object_list)
     query_without_page = request.GET.copy()
     for name in _PAGING:
         query_without_page.pop(name, None)
@@ -105,6 +112,10 @@ def dashboard(request):
         {
             "form": form,
             "page": page,
+            "rows": [(screening, progress.get(screening.pk)) for screening in page.object_list],
+            "awaiting_signature": Screening.Status.AWAITING_SIGNATURE,
+            "awaiting_count": screening_awaiting_signature_count(request.clinic),
+            "status_filter": filters.get("status", ""),
             "filtered": bool(form.is_valid() and any(form.cleaned_data.values())),
             "query_string": query_without_page.urlencode(),
         },

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_safe
 
-from checklist.audit import audit_log
+from checklist.audit import PDF_DOWNLOADED, PDF_VIEWED, audit_log
 from checklist.forms_verify import MAX_UPLOAD_BYTES, VerifyForm, normalise_code
 from checklist.models import Screening
 from checklist.pdf import StoredPdfError, draft_preview_pdf, stored_pdf_bytes
@@ -90,7 +90,7 @@ def screening_pdf(request, screening_id):
             clinic=screening.clinic,
             actor=request.user,
             screening=screening,
-            action="screening.pdf_downloaded" if as_attachment else "screening.pdf_viewed",
+            action=PDF_DOWNLOADED if as_attachment else PDF_VIEWED,
             status=screening.status,
         )
     return _pdf_response(data, filename=filename, as_attachment=as_attachment)

@@ -23,9 +23,12 @@ def test_it_creates_the_demo_and_is_idempotent(db, settings, tmp_path, monkeypat
     assert users.get(username="demo-clinician").check_password("a-demo-password-for-tests")
     assert Membership.objects.get(user__username="demo-admin").role == Membership.Role.ADMIN
     assert users.get(username="demo-editor").is_staff
-    assert Screening.objects.count() == 6
+    assert Screening.objects.count() == 7
+    # Every state a clinic meets.
     statuses = sorted(Screening.objects.values_list("status", flat=True))
-    assert statuses == ["awaiting_signature", "draft", "signed", "signed", "signed", "signed"]
+    assert statuses == ["awaiting_signature", "draft", "signed", "signed", "signed", "signed", "voided"]
+    voided = Screening.objects.get(status="voided")
+    assert voided.voided_by.username == "demo-admin" and "wrong patient" in voided.void_reason
     represented = screening_signed_record(Screening.objects.get(patient_name="Tomás Ferreira")).signing
     assert represented.by_representative and represented.signed_name == "Ana Ferreira" and represented.relationship
     assert represented.companion("interpreter").language == "Portuguese"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -81,6 +83,11 @@ def test_the_admin_copy_and_publish_actions(client, editor, version):
     response = client.get(reverse("admin:checklist_question_change", args=[question.pk]))
     assert b'name="prompt"' in response.content
     response = client.post(url, {"action": "publish", "_selected_action": [draft.pk]}, follow=True)
+    page = response.content.decode()
+    assert "Publish checklist v2?" in page  # the confirmation, with what changes
+    confirmed = re.search(r'name="confirmed" value="([^"]+)"', page).group(1)
+    data = {"action": "publish", "_selected_action": [draft.pk], "confirmed": confirmed}
+    response = client.post(url, data, follow=True)
     assert "Published v2" in response.content.decode()
     version.refresh_from_db()
     assert version.status == ChecklistVersion.Status.RETIRED

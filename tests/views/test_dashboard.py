@@ -7,7 +7,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from checklist.demo import demo_answers, sign_screening
 from checklist.models import Screening, ScreeningNamePrefix
+from checklist.selectors import checklist_spec
+from checklist.services.screenings import AnswerInput, screening_answers_save
 
 URL = reverse("checklist:dashboard")
 
@@ -151,3 +154,60 @@ def test_a_broken_page_key_shows_the_newest_page(alice_client, make_screening, c
     for name in ("after", "before"):
         response = alice_client.get(URL, {name: key})
         assert response.status_code == 200 and "Newest Patient" in response.content.decode()
+
+
+def _row_of(html: str, patient_name: str) -> str:
+    start = html.index(patient_name)
+    return html[html.rindex("<tr>", 0, start) : html.index("</tr>", start)]
+
+
+def test_a_draft_shows_how_many_sections_are_done(alice_client, make_screening, clinic_a, alice, version):
+    spec = checklist_spec(version)
+    draft = make_screening(clinic_a, alice, patient_name="Half Way")
+    answers = demo_answers(spec, "clean")
+    first, second, third = spec.sections[:3]
+    for section, answered in ((first, True), (second, True), (third, False)):
+        screening_answers_save(
+            screening=draft,
+            section_code=section.code,
+            answers={q.code: AnswerInput(answers[q.code] if answered else None) for q in section.questions},
+            user=alice,
+        )
+    make_screening(clinic_a, alice, patient_name="Not Begun")
+    html = alice_client.get(URL).content.decode()
+    total = len(spec.sections)
+    # The third step was saved with its required questions open: not done, as in the step bar.
+    assert f"2 of {total} sections done" in _row_of(html, "Half Way")
+    assert f"0 of {total} sections done" in _row_of(html, "Not Begun")
+
+
+def test_a_signed_screening_shows_the_patients_decision(alice_client, make_screening, clinic_a, alice):
+    waiting = make_screening(clinic_a, alice, answers="clean", patient_name="Will Wait")
+    going = make_screening(clinic_a, alice, answers="clean", patient_name="Gina Going")
+    sign_screening(waiting, alice, decision="wait")
+    sign_screening(going, alice, decision="proceed")
+    make_screening(clinic_a, alice, answers="clean", patient_name="Ready Reed")
+    html = alice_client.get(URL).content.decode()
+    assert "Patient: Wants to wait" in _row_of(html, "Will Wait")
+    assert "Patient: Decided to go ahead" in _row_of(html, "Gina Going")
+    ready = _row_of(html, "Ready Reed")
+    assert "Awaiting signature" in ready and "Patient:" not in ready and "sections done" in ready
+
+
+def test_the_awaiting_signature_filter_lists_those_ready_to_sign_and_counts_them(
+    alice_client, make_screening, clinic_a, alice, clinic_b, bob
+):
+    make_screening(clinic_a, alice, answers="clean", patient_name="Ready One")
+    make_screening(clinic_a, alice, answers="clean", patient_name="Ready Two")
+    make_screening(clinic_a, alice, patient_name="Still Draft")
+    make_screening(clinic_a, alice, answers="clean", signed=True, patient_name="Done Signed")
+    make_screening(clinic_b, bob, answers="clean", patient_name="Other Clinic Ready")
+    html = unescape(alice_client.get(URL).content.decode())
+    link = re.search(
+        r'<a class="nav-link" href="(\?status=awaiting_signature)">Awaiting signature <span[^>]*>(\d+)</span>', html
+    )
+    assert link is not None and link.group(2) == "2"
+    listed = unescape(alice_client.get(URL + link.group(1)).content.decode())
+    assert "Ready One" in listed and "Ready Two" in listed
+    assert "Still Draft" not in listed and "Done Signed" not in listed and "Other Clinic Ready" not in listed
+    assert 'class="nav-link active" aria-current="page" href="?status=awaiting_signature"' in listed

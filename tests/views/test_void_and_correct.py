@@ -52,7 +52,7 @@ def test_the_history_is_shown_to_clinic_admins_only(client, alice, carol, risky_
     assert "History" not in client.get(url).content.decode()
     login_verified(client, carol)
     html = client.get(url).content.decode()
-    assert "History" in html and "Consent signed" in html and "Answer created" in html
+    assert "History" in html and "Signed the consent with the patient" in html and "Answered “" in html
 
 
 def test_a_clinician_cannot_void_and_nothing_changes(alice_client, risky_signed):

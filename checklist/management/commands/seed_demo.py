@@ -19,7 +19,7 @@ from checklist.models import Decision, FlagResolution, Jurisdiction, Screening
 from checklist.records import INTERPRETER, SIGNER_REPRESENTATIVE, CompanionRecord
 from checklist.selectors import checklist_spec, checklist_version_published, screening_assessment
 from checklist.services.red_flags import ResolutionInput, screening_flags_resolve
-from checklist.services.screenings import AnswerInput, screening_answers_save, screening_start
+from checklist.services.screenings import AnswerInput, screening_answers_save, screening_start, screening_void
 from clinic.models import Clinic, Membership
 
 DEMO_CLINIC = "Harbourside Skin & Joint Clinic (demo)"
@@ -123,6 +123,9 @@ class Command(BaseCommand):
         return user
 
     def _screenings(self, clinic, clinician, admin) -> int:
+        """One screening in every state a clinic meets: signed (once by a representative with an
+        interpreter, once a go-ahead with resolved red flags and a co-signature), voided, awaiting
+        signature, draft."""
         us = Jurisdiction.objects.get(code="US")
         uk = Jurisdiction.objects.get(code="UK")
         base = {"patient_language": "English", "jurisdiction": us, "planned_date": demo_planned_date()}
@@ -165,6 +168,28 @@ class Command(BaseCommand):
         )
         answer_all_sections(clean, "clean", clinician)
         sign_screening(clean, clinician, decision=Decision.WAIT)
+
+        wrong_patient = screening_start(
+            clinic=clinic,
+            clinician=clinician,
+            data={
+                **base,
+                "patient_name": "Robin Hale",
+                "patient_dob": dt.date(1984, 9, 30),
+                "patient_reference": "HS-10435",
+                "product_name": "GlowVesicle Serum",
+                "product_maker": "Example Biologics",
+                "intended_use": "skin",
+                "route": "topical",
+            },
+        )
+        answer_all_sections(wrong_patient, "clean", clinician)
+        signed = sign_screening(wrong_patient, clinician, decision=Decision.PROCEED)
+        screening_void(
+            screening=signed,
+            user=admin,
+            reason="Signed under the wrong patient's record; the patient was screened again under their own record.",
+        )
 
         waiting = screening_start(
             clinic=clinic,
@@ -230,7 +255,7 @@ class Command(BaseCommand):
             user=clinician,
         )
         self._accepted_with_cosign(clinic, clinician, admin, base)
-        return 6
+        return 7
 
     def _accepted_with_cosign(self, clinic, clinician, admin, base) -> Screening:
         """A "go ahead" after both red flags were resolved: one by evidence, one accepted and co-signed."""

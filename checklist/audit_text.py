@@ -1,0 +1,123 @@
+"""Every kind of audit event the app writes, in plain words for the clinic admin.
+
+One place for the kinds: the audit log's filter, its sentences and a screening's history all read
+them here, and ``tests/audit/test_event_labels.py`` finds every kind the code writes and fails on
+one without words here, or on words for a kind nothing writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from checklist.models.screenings import DECISION_IN_SHORT, Decision
+from clinic.models import Membership
+
+# Kind of event -> its name, for the filter and the history.
+EVENT_LABELS: dict[str, Promise] = {
+    "screening.started": gettext_lazy("Screening started"),
+    "screening.details_changed": gettext_lazy("Patient or treatment details changed"),
+    "screening.flags_resolved": gettext_lazy("Red flags resolved"),
+    "screening.signed": gettext_lazy("Consent signed"),
+    "screening.cosigned": gettext_lazy("Go-ahead co-signed by a second clinician"),
+    "screening.voided": gettext_lazy("Screening voided"),
+    "screening.corrected_copy": gettext_lazy("Started as a corrected copy"),
+    "screening.pdf_stored": gettext_lazy("Signed PDF stored"),
+    "screening.pdf_viewed": gettext_lazy("Signed PDF opened"),
+    "screening.pdf_downloaded": gettext_lazy("Signed PDF downloaded"),
+    "screening.pdf_integrity_failed": gettext_lazy("Signed PDF refused: the stored file was changed"),
+    "screening.pdf_exported": gettext_lazy("Signed PDF exported by support staff"),
+    "staff.added": gettext_lazy("Staff member added"),
+    "staff.changed": gettext_lazy("Staff member's role or access changed"),
+    "staff.second_factor_enrolled": gettext_lazy("Second factor set up"),
+    "staff.second_factor_reset": gettext_lazy("Second factor reset"),
+}
+
+# Who did it, for the events written with no person: the background worker, or a command on the server.
+_NO_PERSON = {"screening.pdf_exported": gettext_lazy("Support staff (a command on the server)")}
+_AUTOMATIC = gettext_lazy("ExoSafe (automatically)")
+
+
+def event_label(action: str) -> str:
+    return str(EVENT_LABELS.get(action, action))
+
+
+def person_name(user) -> str:
+    """A person's full name (their username if they gave none), or the app itself for no one."""
+    if user is None:
+        return str(_AUTOMATIC)
+    return user.get_full_name() or user.get_username()
+
+
+def event_who(action: str, actor) -> str:
+    """Who did it: the person, or what acted without one (the background worker, a server command)."""
+    if actor is None and action in _NO_PERSON:
+        return str(_NO_PERSON[action])
+    return person_name(actor)
+
+
+def _role_label(role: Any) -> str:
+    try:
+        return str(Membership.Role(role).label).lower()
+    except ValueError:
+        return str(role)
+
+
+def event_sentence(action: str, detail: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """What happened, in a sentence without its subject (the person is shown beside it).
+
+    ``names`` maps the usernames a staff event names to people's full names. Identifiers the
+    record keeps for the hash chain (ids, counts, fingerprints in full) are left out.
+    """
+    member = names.get(str(detail.get("member", "")), str(detail.get("member", "")))
+    if action == "screening.started":
+        return _("Started the screening.")
+    if action == "screening.details_changed":
+        return _("Changed the patient or treatment details.")
+    if action == "screening.signed":
+        decision = detail.get("decision")
+        if decision in Decision.values:
+            return _("Signed the consent with the patient. The patient's decision: %(decision)s.") % {
+                "decision": str(DECISION_IN_SHORT[Decision(decision)]).lower()
+            }
+        return _("Signed the consent with the patient.")
+    if action == "screening.flags_resolved":
+        return _("Recorded what was decided about the red flags.")
+    if action == "screening.cosigned":
+        return _("Co-signed the go-ahead, as the second clinician, with the patient's accepted risks.")
+    if action == "screening.voided":
+        return _("Voided the signed screening.")
+    if action == "screening.corrected_copy":
+        return _("Started this screening as a corrected copy of %(source)s.") % {"source": detail.get("source", "")}
+    if action == "screening.pdf_stored":
+        return _("Stored the signed PDF (fingerprint %(start)s…).") % {"start": str(detail.get("sha256", ""))[:12]}
+    if action == "screening.pdf_viewed":
+        return _("Opened the signed PDF.")
+    if action == "screening.pdf_downloaded":
+        return _("Downloaded the signed PDF.")
+    if action == "screening.pdf_integrity_failed":
+        return _(
+            "Asked for the signed PDF, which was refused: the stored file no longer matches its recorded fingerprint."
+        )
+    if action == "screening.pdf_exported":
+        return _("Exported the signed PDF to a file.")
+    if action == "staff.added":
+        return _("Added %(member)s as %(role)s.") % {"member": member, "role": _role_label(detail.get("role"))}
+    if action == "staff.changed":
+        access = _("can sign in") if detail.get("active", True) else _("cannot sign in")
+        return _("Changed %(member)s to %(role)s, who %(access)s.") % {
+            "member": member,
+            "role": _role_label(detail.get("role")),
+            "access": access,
+        }
+    if action == "staff.second_factor_enrolled":
+        return _("Set up their second factor (an authenticator app).")
+    if action == "staff.second_factor_reset":
+        return _("Reset the second factor of %(member)s, who sets up a new one at their next sign-in.") % {
+            "member": member
+        }
+    return event_label(action)
