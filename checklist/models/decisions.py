@@ -8,25 +8,25 @@ resolution; only the flags the answers raise now count. Like answers, they freez
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from checklist import red_flags
-from checklist.models.screenings import Screening, ScreeningLocked, ScreeningRowsQuerySet
+from checklist.models.screenings import FrozenWithScreening, Screening, ScreeningRowsQuerySet
 
 
 class FlagResolutionQuerySet(ScreeningRowsQuerySet):
     noun = "flag resolutions"
 
 
-class FlagResolution(models.Model):
+class FlagResolution(FrozenWithScreening):
     """The clinician's resolution of one red-flag finding of a screening.
 
     Frozen with its screening: by ``save()``/``delete()``, the QuerySet, and the database's
     triggers (``checklist/immutability.py``)."""
+
+    frozen_noun = "flag resolutions"
 
     class Outcome(models.TextChoices):
         RESOLVED = red_flags.RESOLVED, red_flags.OUTCOME_LABELS[red_flags.RESOLVED]
@@ -56,16 +56,3 @@ class FlagResolution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finding_code}: {self.outcome}"
-
-    def _assert_screening_open(self) -> None:
-        status = Screening.objects.filter(pk=self.screening_id).values_list("status", flat=True).first()
-        if status in Screening.LOCKED_STATUSES:
-            raise ScreeningLocked("The flag resolutions of a signed or voided screening cannot change.")
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self._assert_screening_open()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any):
-        self._assert_screening_open()
-        return super().delete(*args, **kwargs)

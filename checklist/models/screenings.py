@@ -336,8 +336,34 @@ class ScreeningNamePrefix(models.Model):
         return {word[:end] for word in name_search_terms(name) for end in range(1, len(word) + 1)}
 
 
-class Answer(models.Model):
+class FrozenWithScreening(models.Model):
+    """A row that belongs to a screening and freezes with it (its answers, its flag resolutions):
+    ``save()`` and ``delete()`` refuse once the screening is signed or voided."""
+
+    frozen_noun = "rows"
+    screening_id: Any
+
+    class Meta:
+        abstract = True
+
+    def _assert_screening_open(self) -> None:
+        status = Screening.objects.filter(pk=self.screening_id).values_list("status", flat=True).first()
+        if status in Screening.LOCKED_STATUSES:
+            raise ScreeningLocked(f"The {self.frozen_noun} of a signed or voided screening cannot change.")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._assert_screening_open()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any):
+        self._assert_screening_open()
+        return super().delete(*args, **kwargs)
+
+
+class Answer(FrozenWithScreening):
     """The answer given to one question of a screening, with the clinician's note."""
+
+    frozen_noun = "answers"
 
     screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
@@ -356,19 +382,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.code}: {self.value}"
-
-    def _assert_screening_open(self) -> None:
-        status = Screening.objects.filter(pk=self.screening_id).values_list("status", flat=True).first()
-        if status in Screening.LOCKED_STATUSES:
-            raise ScreeningLocked("The answers of a signed or voided screening cannot change.")
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self._assert_screening_open()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any):
-        self._assert_screening_open()
-        return super().delete(*args, **kwargs)
 
 
 class AuditEvent(models.Model):
