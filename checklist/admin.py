@@ -221,7 +221,7 @@ class ChecklistVersionAdmin(VersionLockMixin, admin.ModelAdmin):
 
 class QuestionInline(LockedInlineMixin, admin.TabularInline):
     model = Question
-    fields = ("position", "code", "answer_type", "required", "prompt")
+    fields = ("position", "code", "answer_type", "scope", "required", "prompt")
     show_change_link = True
     extra = 0
 
@@ -243,7 +243,7 @@ class SectionAdmin(VersionLockMixin, admin.ModelAdmin):
 class ChoiceInline(LockedInlineMixin, admin.StackedInline):
     model = Choice
     fields = (
-        ("position", "value", "label", "level"),
+        ("position", "value", "label", "level", "exclusive"),
         "clinician_flag",
         "patient_flag",
         "ask",
@@ -255,8 +255,8 @@ class ChoiceInline(LockedInlineMixin, admin.StackedInline):
 
 @admin.register(Question)
 class QuestionAdmin(VersionLockMixin, admin.ModelAdmin):
-    list_display = ("code", "version_column", "section", "answer_type", "required")
-    list_filter = (version_filter("section__version"), "section__code", "answer_type")
+    list_display = ("code", "version_column", "section", "answer_type", "scope", "required")
+    list_filter = (version_filter("section__version"), "section__code", "answer_type", "scope")
     ordering = ("-section__version__number", "section__position", "position")
     search_fields = ("code", "prompt", "patient_text")
     list_select_related = ("section", "section__version")

@@ -38,6 +38,7 @@ from checklist.vocabulary import (
     AnswerType,
     Level,
     RiskLevel,
+    Scope,
 )
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
@@ -237,12 +238,23 @@ def _choices(c: _Checker, raw: Any, path: str, answer_type: str) -> tuple[Choice
     choices = []
     for i, item in enumerate(c.items(raw, path)):
         cpath = f"{path}[{i}]"
-        m = c.mapping(item, cpath, {"value"}, {"label", "level", *FLAG_KEYS})
+        m = c.mapping(item, cpath, {"value"}, {"label", "level", "exclusive", *FLAG_KEYS})
         value = c.code(m.get("value"), f"{cpath}.value")
+        exclusive = m.get("exclusive", False)
+        if not isinstance(exclusive, bool):
+            c.fail(f"{cpath}.exclusive", "expected true or false")
+        elif exclusive and answer_type != AnswerType.MULTIPLE:
+            c.fail(f"{cpath}.exclusive", "only a choice of a multiple-choice question can be exclusive")
         level = _level(c, m.get("level", RiskLevel.NONE), f"{cpath}.level")
         label = m.get("label") or (YES_NO_UNSURE_LABELS.get(value) if answer_type == AnswerType.YES_NO_UNSURE else None)
         choices.append(
-            ChoiceSpec(value=value, label=c.text(label, f"{cpath}.label"), level=level, **_flag(c, m, cpath, level))
+            ChoiceSpec(
+                value=value,
+                label=c.text(label, f"{cpath}.label"),
+                level=level,
+                exclusive=exclusive is True,
+                **_flag(c, m, cpath, level),
+            )
         )
     values = [ch.value for ch in choices]
     c.unique(values, path)
@@ -266,9 +278,12 @@ def _question(c: _Checker, raw: Any, path: str, section_code: str, earlier: dict
         raw,
         path,
         {"code", "answer_type", "prompt", "patient_text", "why", "references"},
-        {"required", "depends_on", "depends_on_values", "choices"},
+        {"required", "depends_on", "depends_on_values", "choices", "scope"},
     )
     answer_type = m.get("answer_type")
+    scope = m.get("scope", Scope.PATIENT)
+    if scope not in Scope.values:
+        c.fail(f"{path}.scope", f"expected one of {', '.join(Scope.values)}")
     if answer_type not in AnswerType.values:
         c.fail(f"{path}.answer_type", f"expected one of {', '.join(AnswerType.values)}")
     choices: tuple[ChoiceSpec, ...] = ()
@@ -299,6 +314,7 @@ def _question(c: _Checker, raw: Any, path: str, section_code: str, earlier: dict
         depends_on_values=frozenset(str(v) for v in depends_on_values),
         choices=choices,
         references=c.refs(m.get("references"), f"{path}.references"),
+        scope=str(scope),
     )
 
 

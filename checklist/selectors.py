@@ -102,10 +102,12 @@ def _question_spec(q: Question, section_code: str) -> QuestionSpec:
                 patient_flag=c.patient_flag,
                 ask=c.ask,
                 references=_ref_codes(c),
+                exclusive=c.exclusive,
             )
             for c in q.choices.all()
         ),
         references=_ref_codes(q),
+        scope=q.scope,
     )
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from checklist.vocabulary import CHOICE_TYPES, AnswerType, Level
+from checklist.vocabulary import CHOICE_TYPES, AnswerType, Level, Scope
 
 TEXT_ANSWER_MAX_LENGTH = 2000
 # Characters a typed answer may not contain: C0 controls other than tab, newline and return.
@@ -80,6 +80,8 @@ class ChoiceSpec:
     patient_flag: str = ""
     ask: str = ""
     references: tuple[str, ...] = ()
+    # An exclusive choice ("None of these") of a multiple-choice question cannot be ticked with others.
+    exclusive: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class QuestionSpec:
     depends_on_values: frozenset[str] = frozenset()
     choices: tuple[ChoiceSpec, ...] = ()
     references: tuple[str, ...] = ()
+    scope: str = Scope.PATIENT
 
     @cached_property
     def choices_by_value(self) -> dict[str, ChoiceSpec]:

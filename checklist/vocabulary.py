@@ -93,6 +93,18 @@ class AnswerType(models.TextChoices):
 
 
 CHOICE_TYPES = frozenset({AnswerType.YES_NO_UNSURE, AnswerType.SINGLE, AnswerType.MULTIPLE})
+
+
+class Scope(models.TextChoices):
+    """Whose fact a question asks about: a clinic, product or lot fact can be answered once, in a
+    dossier, for many patients; a patient fact is asked of each patient."""
+
+    CLINIC = "clinic", _("The clinic")
+    PRODUCT = "product", _("The product")
+    LOT = "lot", _("The lot")
+    PATIENT = "patient", _("The patient")
+
+
 # The labels a yes/no/unsure question's choices get when the content file gives none.
 YES_NO_UNSURE_LABELS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
 

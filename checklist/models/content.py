@@ -21,7 +21,7 @@ from django.db.models.signals import m2m_changed, pre_delete
 from django.utils.translation import gettext_lazy as _
 
 from checklist.spec import TEXT_ANSWER_MAX_LENGTH, clean_answer, clean_free_text
-from checklist.vocabulary import CHOICE_TYPES, AnswerType, ContextKey, RiskLevel
+from checklist.vocabulary import CHOICE_TYPES, AnswerType, ContextKey, RiskLevel, Scope
 
 __all__ = ["TEXT_ANSWER_MAX_LENGTH", "AnswerType", "RiskLevel", "clean_free_text"]
 
@@ -304,6 +304,12 @@ class Question(VersionContent):
     )
     depends_on_values = models.JSONField(default=list, blank=True)
     references = models.ManyToManyField(Reference, blank=True, related_name="questions")
+    scope = models.CharField(
+        max_length=10,
+        choices=Scope.choices,
+        default=Scope.PATIENT,
+        help_text=_("Whose fact this is: a clinic, product or lot fact can be answered once for many patients."),
+    )
 
     class Meta:
         ordering = ["section__position", "position"]
@@ -359,6 +365,12 @@ class Choice(FlagText, VersionContent):
     position = models.PositiveSmallIntegerField()
     level = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.NONE)
     references = models.ManyToManyField(Reference, blank=True, related_name="choices")
+    exclusive = models.BooleanField(
+        default=False,
+        help_text=_(
+            'Of a multiple-choice question: this choice (such as "None of these") cannot be ticked with others.'
+        ),
+    )
 
     class Meta:
         ordering = ["question", "position"]

@@ -119,6 +119,7 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
                 why=q.why,
                 depends_on=questions[q.depends_on] if q.depends_on else None,
                 depends_on_values=sorted(q.depends_on_values),
+                scope=q.scope,
             )
             question.references.set([refs[c] for c in q.references])
             questions[q.code] = question
@@ -129,6 +130,7 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
                     label=ch.label,
                     position=c_pos,
                     level=ch.level.code,
+                    exclusive=ch.exclusive,
                     **_flag_text(ch),
                 )
                 choice.references.set([refs[c] for c in ch.references])
