@@ -54,9 +54,10 @@ NOTES = [
     "5. Load: gunicorn (2 sync workers) on 127.0.0.1 and wrk (1 thread, 4 connections); a warm-up of "
     "3 s per URL, then 30 s each.",
     "6. Signing: the sign POST and a step save through Django's test client, interleaved in the same rounds "
-    "as the same sign POST by clinicians whose passwords are stored with Django's Argon2PasswordHasher "
-    "(argon2-cffi, its default parameters) and with MD5 (test-only, to show the app's own work); the "
-    "project's settings keep PBKDF2, the Argon2 row is there for the choice. Sign to PDF: a "
+    "as the same sign POST by clinicians whose passwords are stored with Django's default "
+    "PBKDF2PasswordHasher (1,000,000 iterations, the project's hasher before; for the record) and with MD5 "
+    "(test-only, to show the app's own work); the project's settings hash with Argon2id at OWASP's "
+    "parameters (19 MiB, 2 iterations, 1 lane; `clinic/hashers.py`). Sign to PDF: a "
     "real `manage.py db_worker --interval 0.25` runs beside at the lowest CPU priority "
     "(`scripts/lowest_cpu_priority.sh`: SCHED_IDLE), and the clock stops when the download "
     'answers 200. "WeasyPrint alone" here and in part 1 uses the app\'s cached stylesheet and font configuration '
@@ -68,7 +69,7 @@ NOTES = [
     "Clinician B GETs a step page of their own draft, "
     "one GET every 50 ms, 60 per phase; "
     "clinician A signs screenings awaiting signature with real consent POSTs over HTTP (password check "
-    "with the project's PBKDF2 included), one after another, in one loop or two loops at once, at most 10 "
+    "with the project's Argon2id included), one after another, in one loop or two loops at once, at most 10 "
     "each per phase. Each of 3 rounds runs the three phases (alone, one loop, two loops) in a shuffled "
     "order, after letting the worker's queue drain, so that B alone is alone; the p95 is over every round's "
     "GETs of a phase. Each database is fresh, with the published v1 checklist and one clinic, in a child "

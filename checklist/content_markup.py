@@ -5,7 +5,7 @@ read model (:mod:`checklist.spec`, :class:`checklist.risk.Finding`) and the acti
 drawing them again for every question of every step page was most of its server time. Only those
 values are accepted as context: a string, a number or anything typed by a user is refused, so no
 patient's answer, note or name can ever be kept here (a card's picked choices and notes are drawn
-per request in ``checklist/partials/question.html``). The key is the value itself, never an id,
+per request by the ``question_card`` tag). The key is the value itself, never an id,
 so a draft whose wording changed is a different key, not a stale hit.
 """
 

@@ -1,7 +1,7 @@
 """What each question card of a step page shows: from the stored answers, or from a sent form.
 
 A card is a frozen value built from the read model (:mod:`checklist.spec`) and one patient's
-answers, drawn by ``checklist/partials/question.html``; nothing of it outlives the request.
+answers, drawn by the ``question_card`` tag (``checklist/templatetags/exosafe.py``); nothing of it outlives the request.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from django.http import QueryDict
 
 from checklist.forms import SectionAnswersForm, answer_field_name, note_field_name
 from checklist.risk import Assessment, Finding, QuestionSpec, SectionSpec
-
-TEMPLATE = "checklist/partials/question.html"
 
 
 @dataclass(frozen=True)

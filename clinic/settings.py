@@ -209,6 +209,15 @@ DATABASES = {"default": _database_config()}
 DATABASE_ROLES = _database_roles(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2id with OWASP's minimum parameters (clinic/hashers.py says why); the others only read
+# passwords stored before, and upgrade them at the next sign-in.
+PASSWORD_HASHERS = [
+    "clinic.hashers.ClinicArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

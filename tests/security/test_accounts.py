@@ -20,8 +20,22 @@ LOGIN = reverse("login")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_passwords_are_hashed_with_the_production_hasher_here(alice):
-    assert alice.password.startswith("pbkdf2_sha256$")
+def test_passwords_are_hashed_with_argon2id_at_owasp_parameters(alice):
+    """clinic/hashers.py: Argon2id, 19 MiB, 2 iterations, 1 lane."""
+    assert alice.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_password_stored_with_pbkdf2_still_signs_in_and_is_upgraded(client, alice):
+    from django.contrib.auth.hashers import make_password
+
+    alice.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    alice.save(update_fields=["password"])
+    assert attempt(client, "alice", "wrong-guess").status_code == 200
+    alice.refresh_from_db()
+    assert alice.password.startswith("pbkdf2_sha256$"), "a wrong password upgrades nothing"
+    assert attempt(client, "alice", PASSWORD).status_code == 302
+    alice.refresh_from_db()
+    assert alice.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 def attempt(client, username, password):
