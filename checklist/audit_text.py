@@ -31,6 +31,11 @@ EVENT_LABELS: dict[str, Promise] = {
     "screening.pdf_downloaded": gettext_lazy("Signed PDF downloaded"),
     "screening.pdf_integrity_failed": gettext_lazy("Signed PDF refused: the stored file was changed"),
     "screening.pdf_exported": gettext_lazy("Signed PDF exported by support staff"),
+    "dossier.product_revised": gettext_lazy("Product dossier saved as a new revision"),
+    "dossier.lot_revised": gettext_lazy("Lot dossier saved as a new revision"),
+    "dossier.clinic_revised": gettext_lazy("Clinic profile saved as a new revision"),
+    "dossier.document_uploaded": gettext_lazy("Dossier document uploaded"),
+    "dossier.document_refused": gettext_lazy("Dossier document refused on upload"),
     "staff.added": gettext_lazy("Staff member added"),
     "staff.changed": gettext_lazy("Staff member's role or access changed"),
     "staff.second_factor_enrolled": gettext_lazy("Second factor set up"),
@@ -120,4 +125,15 @@ def event_sentence(action: str, detail: Mapping[str, Any], names: Mapping[str, s
         return _("Reset the second factor of %(member)s, who sets up a new one at their next sign-in.") % {
             "member": member
         }
+    if action in _DOSSIER_SENTENCES:
+        return str(_DOSSIER_SENTENCES[action]) % {"name": detail.get("name", ""), "number": detail.get("revision", "")}
     return event_label(action)
+
+
+_DOSSIER_SENTENCES = {
+    "dossier.product_revised": gettext_lazy("Saved the product dossier of %(name)s (revision %(number)s)."),
+    "dossier.lot_revised": gettext_lazy("Saved the dossier of lot %(name)s (revision %(number)s)."),
+    "dossier.clinic_revised": gettext_lazy("Saved the clinic profile (revision %(number)s)."),
+    "dossier.document_uploaded": gettext_lazy("Uploaded the dossier document %(name)s."),
+    "dossier.document_refused": gettext_lazy("Tried to upload a file that was refused as a dossier document."),
+}

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "clinic",
     "checklist",
+    "dossiers",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Dossier documents: never under MEDIA_ROOT or any URL; served by dossiers.views after a clinic check.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
+DOSSIER_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

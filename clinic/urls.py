@@ -28,5 +28,6 @@ urlpatterns = [
     path("accounts/second-factor/", second_factor.enrol, name="second-factor-enrol"),
     path("admin/", admin.site.urls),
     path("staff/", include("clinic.staff_urls")),
+    path("dossiers/", include("dossiers.urls")),
     path("", include("checklist.urls")),
 ]

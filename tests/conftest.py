@@ -74,6 +74,7 @@ def _password_hasher(request, settings):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
 
 
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -126,6 +127,20 @@ def _on_commit_when_the_service_returns(monkeypatch):
 @pytest.fixture
 def version(db) -> ChecklistVersion:
     return ChecklistVersion.objects.get(status=ChecklistVersion.Status.PUBLISHED)
+
+
+@pytest.fixture
+def version_with_scopes(db) -> ChecklistVersion:
+    """A published version 2 whose questions carry scopes (product, lot, clinic, patient).
+
+    STOPGAP until checklist/content/v2.yaml carries the real scopes: then this fixture becomes the
+    published version and dossiers.interim_scopes is deleted."""
+    from checklist.selectors import checklist_spec_cache_clear
+    from dossiers.interim_scopes import publish_version_with_scopes
+
+    version = publish_version_with_scopes()
+    checklist_spec_cache_clear()
+    return version
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ _CONSTANT = re.compile(r"""^[A-Z_]+\s*=\s*["']((?:screening|staff)\.[a-z_]+)["']
 
 def emitted_kinds() -> set[str]:
     kinds: set[str] = set()
-    for package in ("checklist", "clinic"):
+    for package in ("checklist", "clinic", "dossiers"):
         for path in (ROOT / package).rglob("*.py"):
             text = path.read_text()
             kinds |= set(_ACTION_ARGUMENT.findall(text)) | set(_CONSTANT.findall(text))
