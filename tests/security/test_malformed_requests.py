@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.security.hostile import world_fingerprint
-from tests.security.test_isolation import ROUTES, all_route_names, url_for
+from tests.security.test_isolation import ROUTES, all_route_names, dossier_world, url_for
 
 pytestmark = pytest.mark.usefixtures("stub_pdf")
 
@@ -65,11 +65,12 @@ def _bare_urls(patterns, prefix: str) -> list[str]:
 
 
 @pytest.fixture
-def every_url(make_screening, clinic_a, alice, carol) -> list[str]:
+def every_url(make_screening, clinic_a, alice, carol, version_with_scopes) -> list[str]:
     """Every URL of the URLconf, the app's with the arguments the isolation test gives them."""
     world = {
         "signed": make_screening(clinic_a, alice, answers="clean", signed=True),
         "draft": make_screening(clinic_a, alice),
+        **dossier_world(clinic_a, carol),
     }
     assert all_route_names() == set(ROUTES)
     return [url_for(name, world, carol) for name in sorted(ROUTES)] + admin_urls_without_arguments()
