@@ -257,8 +257,10 @@ class ChecklistSpec:
             codes.update(question.references)
             for choice in question.choices:
                 codes.update(choice.references)
-        for statement in (*kept.key_facts, *kept.acknowledgements, *kept.teach_back):
+        for statement in (*kept.key_facts, *kept.acknowledgements):
             codes.update(statement.references)
+        for teach_back in kept.teach_back:
+            codes.update(teach_back.references)
         return dataclasses.replace(
             kept, references={c: self.references[c] for c in sorted(codes) if c in self.references}
         )

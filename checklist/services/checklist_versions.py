@@ -157,9 +157,13 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
             version=version, code=tb.code, position=pos, prompt=tb.prompt, explanation=tb.explanation
         )
         teach_back.references.set([refs[c] for c in tb.references])
-        for c_pos, ch in enumerate(tb.choices, start=1):
+        for c_pos, tb_choice in enumerate(tb.choices, start=1):
             TeachBackChoice.objects.create(
-                question=teach_back, value=ch.value, label=ch.label, position=c_pos, correct=ch.correct
+                question=teach_back,
+                value=tb_choice.value,
+                label=tb_choice.label,
+                position=c_pos,
+                correct=tb_choice.correct,
             )
 
 

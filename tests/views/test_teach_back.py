@@ -151,3 +151,15 @@ def test_a_version_without_teach_back_skips_it(alice_client, make_screening, cli
     assert response["Location"] == consent_url(v1)
     assert alice_client.get(consent_url(v1)).status_code == 200
     assert "Teach-back" not in alice_client.get(consent_url(v1)).content.decode()
+
+
+def test_a_record_signed_before_teach_back_still_reads(risky_signed):
+    from checklist.records import RECORD_SCHEMA, ScreeningRecord
+
+    data = dict(risky_signed.findings_snapshot)
+    assert data["schema"] == RECORD_SCHEMA == 4
+    data.pop("teach_back")
+    data["checklist"] = {k: v for k, v in data["checklist"].items() if k != "teach_back"}
+    data["schema"] = 3
+    record = ScreeningRecord.from_json(data)
+    assert record.teach_back == () and record.checklist.teach_back == ()
