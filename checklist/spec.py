@@ -231,6 +231,15 @@ class ChecklistSpec:
     def jurisdictions_by_code(self) -> dict[str, JurisdictionSpec]:
         return {j.code: j for j in self.jurisdictions}
 
+    @cached_property
+    def as_data(self) -> dict[str, Any]:
+        """This version as JSON data (:func:`to_data`), built once per compiled version.
+
+        Every signing stores the whole version in its record, and a compiled version never
+        changes, so its tens of thousands of values are converted once, not at each signing.
+        Shared between records: read it, never change it."""
+        return {name: to_data(getattr(self, name)) for name in _field_names(ChecklistSpec) or ()}
+
     def same_version_content(self, other: ChecklistSpec) -> bool:
         """True when both hold the same questions, rules and statements (the versioned part;
         references and jurisdictions are a library shared by all versions)."""
@@ -342,6 +351,8 @@ def to_data(value: Any) -> Any:
         return value
     names = _field_names(kind)
     if names is not None:
+        if kind is ChecklistSpec:
+            return value.as_data
         return {name: to_data(getattr(value, name)) for name in names}
     if kind is tuple or kind is list:
         return [to_data(v) for v in value]

@@ -114,9 +114,12 @@ class ScreeningFlow:
 
     @cached_property
     def go_ahead(self) -> GoAheadCheck:
-        """The red flags with their resolutions, and whether "go ahead" may be signed."""
-        resolutions = {r.finding_code: r for r in screening_resolutions(self.screening)}
-        return go_ahead_check(self.assessment.red_flags, resolutions)
+        """The red flags with their resolutions, and whether "go ahead" may be signed.
+
+        Every workflow page's step bar asks this; without a red flag there is nothing to look up."""
+        red_flags = self.assessment.red_flags
+        resolutions = {r.finding_code: r for r in screening_resolutions(self.screening)} if red_flags else {}
+        return go_ahead_check(red_flags, resolutions)
 
     def step(self, identifier: str) -> Step:
         for step in self.steps:

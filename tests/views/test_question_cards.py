@@ -50,3 +50,21 @@ def test_only_real_choices_are_selected(version, rf):
     }
     assert cards["donor_screening"].selected == frozenset({"yes", "no"})
     assert cards["source_origin"].selected == frozenset()
+
+
+def test_a_cards_markup_keeps_no_patients_answer_between_cards(version):
+    """The published part of a card is cached per question; picks, typed text and notes are not."""
+    from checklist.question_cards import QuestionCard, card_markup
+
+    spec = checklist_spec(version)
+    choice_question = next(q for q in spec.questions if q.choices)
+    text_question = next(q for q in spec.questions if q.answer_type == "text")
+    picked = choice_question.choices[0].value
+    first = card_markup(QuestionCard(question=choice_question, selected=frozenset({picked}), note="<b>first</b>"))
+    second = card_markup(QuestionCard(question=choice_question))
+    assert first.count(" checked") == 1 and "&lt;b&gt;first&lt;/b&gt;" in first
+    assert " checked" not in second and "first" not in second
+    typed = card_markup(QuestionCard(question=text_question, text="<script>alert(1)</script>", visible=False))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;</textarea>" in typed and "<script>" not in typed
+    assert f'id="question-{text_question.code}"' in typed and " hidden>" in typed
+    assert "<script>" not in card_markup(QuestionCard(question=text_question))
