@@ -26,6 +26,8 @@ from checklist.models import (
     RiskRuleCondition,
     Screening,
     Section,
+    TeachBackChoice,
+    TeachBackQuestion,
 )
 from checklist.selectors import checklist_spec, checklist_version_published, screenings_open_under
 from checklist.services.checklist_versions import DraftRefused, checklist_version_copy, checklist_version_publish
@@ -36,7 +38,7 @@ def _version_of(obj) -> ChecklistVersion | None:
         return None
     if isinstance(obj, ChecklistVersion):
         return obj
-    if isinstance(obj, Section | RiskRule | Acknowledgement | KeyFact):
+    if isinstance(obj, Section | RiskRule | Acknowledgement | KeyFact | TeachBackQuestion):
         return obj.version
     if isinstance(obj, Question):
         return obj.section.version
@@ -113,6 +115,13 @@ class KeyFactInline(LockedInlineMixin, admin.StackedInline):
     extra = 0
 
 
+class TeachBackInline(LockedInlineMixin, admin.TabularInline):
+    model = TeachBackQuestion
+    fields = ("position", "code", "prompt")
+    show_change_link = True
+    extra = 0
+
+
 class RiskRuleInline(LockedInlineMixin, admin.TabularInline):
     model = RiskRule
     fields = ("position", "code", "level")
@@ -126,7 +135,7 @@ class ChecklistVersionAdmin(VersionLockMixin, admin.ModelAdmin):
     list_filter = ("status",)
     readonly_fields = ("status", "published_at", "created_at")
     fields = ("number", "status", "published_at", "change_notes", "created_at")
-    inlines = (SectionInline, RiskRuleInline, KeyFactInline, AcknowledgementInline)
+    inlines = (SectionInline, RiskRuleInline, KeyFactInline, AcknowledgementInline, TeachBackInline)
     actions = ("copy_as_new_draft", "publish")
 
     def has_add_permission(self, request):
@@ -267,6 +276,30 @@ class QuestionAdmin(VersionLockMixin, admin.ModelAdmin):
     @admin.display(description=_("version"), ordering="section__version__number")
     def version_column(self, obj):
         return version_label(obj.section.version)
+
+
+class TeachBackChoiceInline(LockedInlineMixin, admin.TabularInline):
+    model = TeachBackChoice
+    fields = ("position", "value", "label", "correct")
+    extra = 0
+
+
+@admin.register(TeachBackQuestion)
+class TeachBackQuestionAdmin(VersionLockMixin, admin.ModelAdmin):
+    """Teach-back questions: asked before signing; texts may use {regulator} and {clinic_contact}."""
+
+    list_display = ("code", "version_column", "prompt", "position")
+    list_filter = (version_filter("version"),)
+    list_select_related = ("version",)
+    ordering = ("-version__number", "position")
+    search_fields = ("code", "prompt", "explanation")
+    fields = ("version", "position", "code", "prompt", "explanation", "references")
+    filter_horizontal = ("references",)
+    inlines = (TeachBackChoiceInline,)
+
+    @admin.display(description=_("version"), ordering="version__number")
+    def version_column(self, obj):
+        return version_label(obj.version)
 
 
 class RiskRuleConditionInline(LockedInlineMixin, admin.TabularInline):

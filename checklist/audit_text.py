@@ -22,6 +22,7 @@ EVENT_LABELS: dict[str, Promise] = {
     "screening.started": gettext_lazy("Screening started"),
     "screening.details_changed": gettext_lazy("Patient or treatment details changed"),
     "screening.flags_resolved": gettext_lazy("Red flags resolved"),
+    "screening.teach_back_answered": gettext_lazy("Teach-back answer recorded"),
     "screening.signed": gettext_lazy("Consent signed"),
     "screening.cosigned": gettext_lazy("Go-ahead co-signed by a second clinician"),
     "screening.voided": gettext_lazy("Screening voided"),
@@ -92,6 +93,13 @@ def event_sentence(action: str, detail: Mapping[str, Any], names: Mapping[str, s
         return _("Signed the consent with the patient.")
     if action == "screening.flags_resolved":
         return _("Recorded what was decided about the red flags.")
+    if action == "screening.teach_back_answered":
+        tries = detail.get("tries", 1)
+        if not detail.get("right"):
+            return _("Recorded a teach-back answer that was not right yet; the explanation was read together.")
+        if tries == 1:
+            return _("Recorded a right teach-back answer, at the first try.")
+        return _("Recorded a right teach-back answer, after %(n)s tries.") % {"n": tries}
     if action == "screening.cosigned":
         return _("Co-signed the go-ahead, as the second clinician, with the patient's accepted risks.")
     if action == "screening.voided":

@@ -24,6 +24,8 @@ KINDS = (
     ("rule", _("Risk rule")),
     ("key_fact", _("Key fact")),
     ("acknowledgement", _("Statement the patient ticks")),
+    ("teach_back", _("Teach-back question")),
+    ("teach_back_choice", _("Teach-back choice")),
 )
 # Keys, and the rows nested below a row (compared as rows of their own). Positions are left out:
 # one question inserted would otherwise show every later question as changed.
@@ -98,6 +100,10 @@ def _rows(checklist: ChecklistSpec) -> dict[str, dict[str, Any]]:
     ):
         for item in items:
             rows[kind][item.code] = item
+    for teach_back in checklist.teach_back:
+        rows["teach_back"][teach_back.code] = teach_back
+        for tb_choice in teach_back.choices:
+            rows["teach_back_choice"][f"{teach_back.code}: {tb_choice.value}"] = tb_choice
     return rows
 
 

@@ -29,7 +29,10 @@ from checklist.spec import (
     RuleSpec,
     SectionSpec,
     StatementSpec,
+    TeachBackChoiceSpec,
+    TeachBackQuestionSpec,
 )
+from checklist.teach_back import placeholder_problems
 from checklist.vocabulary import (
     CHOICE_TYPES,
     CONTEXT_VALUES,
@@ -210,6 +213,63 @@ def _statements(c: _Checker, raw: Any, key: str) -> tuple[StatementSpec, ...]:
         )
     c.unique([s.code for s in out], key)
     return tuple(out)
+
+
+TEACH_BACK_MIN, TEACH_BACK_MAX = 3, 5
+
+
+def _teach_back_text(c: _Checker, value: Any, path: str) -> str:
+    text = c.text(value, path)
+    for problem in placeholder_problems(text):
+        c.fail(path, problem)
+    return text
+
+
+def _teach_back(c: _Checker, raw: Any) -> tuple[TeachBackQuestionSpec, ...]:
+    """Teach-back questions: each with two to five choices, exactly one right, and the
+    explanation read together after a wrong answer. Optional: a version without them has no
+    teach-back step."""
+    if raw is None:
+        return ()
+    questions = []
+    items = c.items(raw, "teach_back")
+    if items and not TEACH_BACK_MIN <= len(items) <= TEACH_BACK_MAX:
+        c.fail("teach_back", f"give {TEACH_BACK_MIN} to {TEACH_BACK_MAX} questions (it has {len(items)})")
+    for i, item in enumerate(items):
+        path = f"teach_back[{i}]"
+        m = c.mapping(item, path, {"code", "prompt", "choices", "explanation", "references"})
+        choices = []
+        for ci, citem in enumerate(c.items(m.get("choices"), f"{path}.choices")):
+            cpath = f"{path}.choices[{ci}]"
+            cm = c.mapping(citem, cpath, {"value", "label"}, {"correct"})
+            correct = cm.get("correct", False)
+            if not isinstance(correct, bool):
+                c.fail(f"{cpath}.correct", "expected true or false")
+            choices.append(
+                TeachBackChoiceSpec(
+                    value=c.code(cm.get("value"), f"{cpath}.value"),
+                    label=_teach_back_text(c, cm.get("label"), f"{cpath}.label"),
+                    correct=correct is True,
+                )
+            )
+        if isinstance(m.get("choices"), list):
+            c.unique([ch.value for ch in choices], f"{path}.choices")
+            if not 2 <= len(choices) <= 5:
+                c.fail(f"{path}.choices", "give two to five choices")
+            right = sum(ch.correct for ch in choices)
+            if right != 1:
+                c.fail(f"{path}.choices", f"mark exactly one choice 'correct: true' (found {right})")
+        questions.append(
+            TeachBackQuestionSpec(
+                code=c.code(m.get("code"), f"{path}.code"),
+                prompt=_teach_back_text(c, m.get("prompt"), f"{path}.prompt"),
+                choices=tuple(choices),
+                explanation=_teach_back_text(c, m.get("explanation"), f"{path}.explanation"),
+                references=c.refs(m.get("references"), f"{path}.references"),
+            )
+        )
+    c.unique([q.code for q in questions], "teach_back")
+    return tuple(questions)
 
 
 def _level(c: _Checker, value: Any, path: str, *, allowed: tuple[str, ...] = tuple(RiskLevel.values)) -> Level:
@@ -434,7 +494,7 @@ def parse_content(raw: Any) -> ContentFile:
         raw,
         "file",
         {"version", "references", "jurisdictions", "key_facts", "sections", "acknowledgements"},
-        {"change_notes", "rules", "seed_coverage"},
+        {"change_notes", "rules", "seed_coverage", "teach_back"},
     )
     if not doc:
         raise ContentError(c.problems)
@@ -449,6 +509,7 @@ def parse_content(raw: Any) -> ContentFile:
         key_facts=_statements(c, doc.get("key_facts"), "key_facts"),
         acknowledgements=_statements(c, doc.get("acknowledgements"), "acknowledgements"),
         sections=_sections(c, doc.get("sections")),
+        teach_back=_teach_back(c, doc.get("teach_back")),
     )
     # Rules name questions and jurisdictions, so they are checked against the rest.
     checklist = dataclasses.replace(checklist, rules=_rules(c, doc.get("rules"), checklist))

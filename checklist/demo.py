@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from PIL import Image, ImageDraw
 
 from checklist.models import Decision, Jurisdiction, Screening
 from checklist.risk import ChecklistSpec, Level, evaluate
-from checklist.selectors import checklist_spec
+from checklist.selectors import checklist_spec, screening_teach_back
 from checklist.services.screenings import AnswerInput, screening_answers_save, screening_sign
+from checklist.services.teach_back import screening_teach_back_answer
 
 DEMO_TEXT = "Recorded from the product documents shown to the patient."
 DEMO_DATE = "2026-01-15"
@@ -98,6 +100,20 @@ def demo_signature_png(width: int = 600, height: int = 180) -> bytes:
     return buffer.getvalue()
 
 
+def answer_teach_back(screening: Screening, user, *, wrong_first: Iterable[str] = ()) -> None:
+    """Answer each teach-back question not yet right, rightly; those in ``wrong_first`` wrongly
+    first (the first wrong choice), then rightly."""
+    wrong = set(wrong_first)
+    for state in screening_teach_back(screening).not_right:
+        question = state.question
+        if question.code in wrong and state.answer is None:
+            wrong_choice = next(c for c in question.choices if not c.correct)
+            screening_teach_back_answer(screening=screening, answers={question.code: wrong_choice.value}, user=user)
+        screening_teach_back_answer(
+            screening=screening, answers={question.code: question.right_choice.value}, user=user
+        )
+
+
 def sign_screening(
     screening: Screening,
     clinician,
@@ -105,12 +121,16 @@ def sign_screening(
     decision: str = Decision.WAIT,
     accepted_risks=(),
     cosigned_by=None,
+    teach_back: bool = True,
     **signing: Any,
 ) -> Screening:
     """Sign with every statement ticked and the demo signature; by the patient unless ``signing``
     names a representative (``signer``, ``patient_signed_name``, ``representative_relationship``)
-    or companions."""
+    or companions. Teach-back questions still open are answered right first, unless ``teach_back``
+    is false."""
     spec = checklist_spec(screening.version)
+    if teach_back and spec.teach_back:
+        answer_teach_back(screening, clinician)
     return screening_sign(
         screening=screening,
         acknowledged=[a.code for a in spec.acknowledgements],

@@ -10,8 +10,8 @@ break them, whichever code sends it:
   screening (only ``VOID_FIELDS`` change) and storing its PDF once (``pdf`` and ``pdf_sha256``
   from empty to set, nothing else changed). The signature, the ticked statements, the decision
   and the frozen findings are columns of the screening, so they are frozen with it;
-- the answers of a signed or voided screening, and its red flags' resolutions, are never
-  inserted, changed or deleted;
+- the answers of a signed or voided screening, its red flags' resolutions and its teach-back
+  answers are never inserted, changed or deleted;
 - audit events are append-only;
 - on PostgreSQL, none of these tables can be truncated.
 
@@ -21,7 +21,7 @@ the tables' owner can switch them off (``ALTER TABLE ... DISABLE TRIGGER``), and
 as another role (``clinic/database_roles.py``). On SQLite anyone who can write the file can drop
 them: they stop the app's code and careless SQL, not the file's owner (``docs/security.md``).
 
-Installing: migrations 0010 and 0011 create them on PostgreSQL, and every later ``migrate`` (and ``flush``)
+Installing: migrations 0010, 0011 and 0014 create them on PostgreSQL, and every later ``migrate`` (and ``flush``)
 puts back any that is missing. On SQLite they are dropped before every ``migrate`` and created
 afresh after it (``checklist.apps``): Django rebuilds a SQLite table for most field changes,
 which drops the table's triggers, and a rebuild of the screenings table fails while the answers'
@@ -42,8 +42,9 @@ from django.db.migrations.recorder import MigrationRecorder
 SCREENING_TABLE = "checklist_screening"
 ANSWER_TABLE = "checklist_answer"
 FLAG_RESOLUTION_TABLE = "checklist_flagresolution"
+TEACH_BACK_TABLE = "checklist_teachbackanswer"
 AUDIT_TABLE = "checklist_auditevent"
-PROTECTED_TABLES = (SCREENING_TABLE, ANSWER_TABLE, FLAG_RESOLUTION_TABLE, AUDIT_TABLE)
+PROTECTED_TABLES = (SCREENING_TABLE, ANSWER_TABLE, FLAG_RESOLUTION_TABLE, TEACH_BACK_TABLE, AUDIT_TABLE)
 # The name of the checklist migration that replaced django-pgtrigger's triggers by these.
 MIGRATION_SUFFIX = "_database_immutability"
 
@@ -57,6 +58,7 @@ SCREENING_FROZEN_MESSAGE = "a signed or voided screening cannot be changed"
 SCREENING_KEPT_MESSAGE = "screenings are kept for the record and cannot be deleted or replaced"
 ANSWER_FROZEN_MESSAGE = "the answers of a signed or voided screening cannot change"
 FLAG_RESOLUTION_FROZEN_MESSAGE = "the flag resolutions of a signed or voided screening cannot change"
+TEACH_BACK_FROZEN_MESSAGE = "the teach-back answers of a signed or voided screening cannot change"
 AUDIT_MESSAGE = "audit events are append-only"
 
 _LOCKED_SQL = "('signed', 'voided')"
@@ -112,6 +114,7 @@ def sqlite_triggers(screening_columns: list[str]) -> dict[str, str]:
         ),
         **_sqlite_rows_frozen("answer", a, ANSWER_FROZEN_MESSAGE),
         **_sqlite_rows_frozen("flag_resolution", FLAG_RESOLUTION_TABLE, FLAG_RESOLUTION_FROZEN_MESSAGE),
+        **_sqlite_rows_frozen("teach_back_answer", TEACH_BACK_TABLE, TEACH_BACK_FROZEN_MESSAGE),
         "exosafe_audit_event_append_only_on_update": (
             f"CREATE TRIGGER exosafe_audit_event_append_only_on_update BEFORE UPDATE ON {e} "
             f"{_sqlite_raise(AUDIT_MESSAGE)}"
@@ -129,7 +132,8 @@ def sqlite_triggers(screening_columns: list[str]) -> dict[str, str]:
 
 
 def _sqlite_rows_frozen(kind: str, table: str, message: str) -> dict[str, str]:
-    """The triggers that freeze a screening's rows of ``table`` (answers, flag resolutions) with it.
+    """The triggers that freeze a screening's rows of ``table`` (answers, flag resolutions,
+    teach-back answers) with it.
 
     The insert trigger also refuses an insert that would replace a row of a signed screening."""
     locked = f"SELECT 1 FROM {SCREENING_TABLE} s WHERE s.status IN {_LOCKED_SQL} AND s.id"
@@ -219,6 +223,15 @@ _PG_FUNCTIONS = {
         END IF;
         RETURN COALESCE(NEW, OLD);
     """,
+    "exosafe_teach_back_answer_of_signed_is_frozen": f"""
+        IF EXISTS (
+            SELECT 1 FROM {{schema}}.{SCREENING_TABLE} s
+            WHERE s.id IN (OLD.screening_id, NEW.screening_id) AND s.status IN {_LOCKED_SQL}
+        ) THEN
+            RAISE EXCEPTION '{TEACH_BACK_FROZEN_MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN COALESCE(NEW, OLD);
+    """,
     "exosafe_audit_event_append_only": f"""
         RAISE EXCEPTION '{AUDIT_MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
     """,
@@ -254,6 +267,12 @@ _PG_TRIGGERS = {
         "FOR EACH ROW",
         "exosafe_flag_resolution_of_signed_is_frozen",
     ),
+    "exosafe_teach_back_answer_of_signed_is_frozen": (
+        TEACH_BACK_TABLE,
+        "BEFORE INSERT OR UPDATE OR DELETE",
+        "FOR EACH ROW",
+        "exosafe_teach_back_answer_of_signed_is_frozen",
+    ),
     "exosafe_audit_event_append_only": (
         AUDIT_TABLE,
         "BEFORE UPDATE OR DELETE",
@@ -274,6 +293,12 @@ _PG_TRIGGERS = {
     ),
     "exosafe_flag_resolution_never_truncated": (
         FLAG_RESOLUTION_TABLE,
+        "BEFORE TRUNCATE",
+        "FOR EACH STATEMENT",
+        "exosafe_never_truncated",
+    ),
+    "exosafe_teach_back_answer_never_truncated": (
+        TEACH_BACK_TABLE,
         "BEFORE TRUNCATE",
         "FOR EACH STATEMENT",
         "exosafe_never_truncated",

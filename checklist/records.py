@@ -20,9 +20,10 @@ from checklist.spec import ChecklistSpec, DataError, JurisdictionSpec, QuestionS
 
 # Version of the record's JSON form. 1 was the dictionary written before the read model (no
 # "schema" key); checklist.selectors.screening_signed_record upgrades it on reading. 3 added the
-# red flags' resolutions; a schema-2 record reads as one with none.
-RECORD_SCHEMA = 3
-READABLE_SCHEMAS = frozenset({2, 3})
+# red flags' resolutions; a schema-2 record reads as one with none. 4 added the teach-back answers;
+# older records read as ones without teach-back (their versions had none).
+RECORD_SCHEMA = 4
+READABLE_SCHEMAS = frozenset({2, 3, 4})
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,20 @@ class ResolutionRecord:
 
 
 @dataclass(frozen=True)
+class TeachBackRecord:
+    """One teach-back question as it was asked (the screening's facts filled in) and answered."""
+
+    code: str
+    prompt: str
+    right_answer: str
+    first_answer: str
+    final_answer: str
+    tries: int
+    first_right: bool
+    final_right: bool
+
+
+@dataclass(frozen=True)
 class ScreeningRecord:
     checklist: ChecklistSpec
     jurisdiction: JurisdictionSpec
@@ -99,6 +114,7 @@ class ScreeningRecord:
     acknowledged: tuple[str, ...]
     assessment: Assessment
     resolutions: tuple[ResolutionRecord, ...] = ()
+    teach_back: tuple[TeachBackRecord, ...] = ()
     schema: int = RECORD_SCHEMA
     # Set at signing; absent from records signed before it was kept (the typed name is the patient's).
     signing: SigningRecord | None = None
@@ -142,6 +158,7 @@ def build_record(
     context: Mapping[str, str],
     acknowledged: tuple[str, ...] = (),
     resolutions: tuple[ResolutionRecord, ...] = (),
+    teach_back: tuple[TeachBackRecord, ...] = (),
 ) -> ScreeningRecord:
     """Evaluate the answers and keep what the record shows: the questions shown, what they cite,
     and the resolutions of the red flags these answers raise (others are left out)."""
@@ -161,4 +178,5 @@ def build_record(
         acknowledged=tuple(acknowledged),
         assessment=assessment,
         resolutions=tuple(r for r in resolutions if r.finding_code in {f.code for f in assessment.red_flags}),
+        teach_back=tuple(teach_back),
     )

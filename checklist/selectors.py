@@ -35,6 +35,9 @@ from checklist.models import (
     ScreeningNamePrefix,
     Section,
     SignedPdfRender,
+    TeachBackAnswer,
+    TeachBackChoice,
+    TeachBackQuestion,
 )
 from checklist.models.screenings import name_search_terms
 from checklist.records import ResolutionRecord, ScreeningRecord, build_record
@@ -49,8 +52,11 @@ from checklist.spec import (
     RuleSpec,
     SectionSpec,
     StatementSpec,
+    TeachBackChoiceSpec,
+    TeachBackQuestionSpec,
     from_data,
 )
+from checklist.teach_back import AnswerState, ScreeningFacts, TeachBackCheck, teach_back_check
 from checklist.vocabulary import Level
 
 _spec_cache: dict[tuple[int, str, str], ChecklistSpec] = {}
@@ -171,6 +177,20 @@ def _compile(version: ChecklistVersion) -> ChecklistSpec:
         )
         for model in (KeyFact, Acknowledgement)
     }
+    teach_back = tuple(
+        TeachBackQuestionSpec(
+            code=q.code,
+            prompt=q.prompt,
+            choices=tuple(
+                TeachBackChoiceSpec(value=c.value, label=c.label, correct=c.correct) for c in q.choices.all()
+            ),
+            explanation=q.explanation,
+            references=_ref_codes(q),
+        )
+        for q in TeachBackQuestion.objects.filter(version=version)
+        .order_by("position")
+        .prefetch_related(refs, Prefetch("choices", queryset=TeachBackChoice.objects.order_by("position")))
+    )
     references = {
         r.code: ReferenceSpec(code=r.code, title=r.title, publisher=r.publisher, date=r.date, url=r.url)
         for r in Reference.objects.order_by("code")
@@ -184,6 +204,7 @@ def _compile(version: ChecklistVersion) -> ChecklistSpec:
         key_facts=statements[KeyFact],
         acknowledgements=statements[Acknowledgement],
         jurisdictions=jurisdictions,
+        teach_back=teach_back,
     )
 
 
@@ -274,6 +295,18 @@ def screening_resolutions(screening: Screening) -> tuple[ResolutionRecord, ...]:
     )
 
 
+def screening_teach_back(screening: Screening, spec: ChecklistSpec | None = None) -> TeachBackCheck:
+    """The version's teach-back questions, filled with the screening's facts, with the patient's answers."""
+    spec = spec if spec is not None else checklist_spec(screening.version)
+    if not spec.teach_back:
+        return TeachBackCheck(questions=())
+    rows = TeachBackAnswer.objects.filter(screening_id=screening.pk).values_list(
+        "question_code", "first_answer", "final_answer", "tries"
+    )
+    answers = {code: AnswerState(first, final, tries) for code, first, final, tries in rows}
+    return teach_back_check(spec.teach_back, answers, ScreeningFacts.of(screening))
+
+
 def screening_record(screening: Screening, *, acknowledged: tuple[str, ...] = ()) -> ScreeningRecord:
     """The screening's record as it stands now: what signing freezes, and what a draft preview shows."""
     spec = checklist_spec(screening.version)
@@ -286,6 +319,7 @@ def screening_record(screening: Screening, *, acknowledged: tuple[str, ...] = ()
         context=screening.risk_context(),
         acknowledged=acknowledged,
         resolutions=screening_resolutions(screening),
+        teach_back=screening_teach_back(screening, spec).records(),
     )
 
 

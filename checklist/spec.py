@@ -166,6 +166,42 @@ class StatementSpec:
 
 
 @dataclass(frozen=True)
+class TeachBackChoiceSpec:
+    """One answer the patient may give to a teach-back question; ``correct`` marks the right one."""
+
+    value: str
+    label: str
+    correct: bool = False
+
+
+@dataclass(frozen=True)
+class TeachBackQuestionSpec:
+    """A question the patient answers before signing, to show they understood (teach-back).
+
+    A wrong answer shows ``explanation``, read together, and the question is asked again. Texts may
+    name the screening's own facts (``{regulator}``, ``{clinic_contact}``): see :mod:`checklist.teach_back`.
+    """
+
+    code: str
+    prompt: str
+    choices: tuple[TeachBackChoiceSpec, ...]
+    explanation: str
+    references: tuple[str, ...] = ()
+
+    @cached_property
+    def choices_by_value(self) -> dict[str, TeachBackChoiceSpec]:
+        return {c.value: c for c in self.choices}
+
+    @property
+    def right_choice(self) -> TeachBackChoiceSpec:
+        return next(c for c in self.choices if c.correct)
+
+    def is_right(self, value: str) -> bool:
+        choice = self.choices_by_value.get(value)
+        return choice is not None and choice.correct
+
+
+@dataclass(frozen=True)
 class ChecklistSpec:
     """One checklist version with the sources and jurisdictions it is read with."""
 
@@ -176,6 +212,8 @@ class ChecklistSpec:
     key_facts: tuple[StatementSpec, ...] = ()
     acknowledgements: tuple[StatementSpec, ...] = ()
     jurisdictions: tuple[JurisdictionSpec, ...] = ()
+    # Asked before signing; a version without them (v1) has no teach-back step.
+    teach_back: tuple[TeachBackQuestionSpec, ...] = ()
 
     @cached_property
     def questions(self) -> tuple[QuestionSpec, ...]:
@@ -205,11 +243,12 @@ class ChecklistSpec:
     def same_version_content(self, other: ChecklistSpec) -> bool:
         """True when both hold the same questions, rules and statements (the versioned part;
         references and jurisdictions are a library shared by all versions)."""
-        return (self.sections, self.rules, self.key_facts, self.acknowledgements) == (
+        return (self.sections, self.rules, self.key_facts, self.acknowledgements, self.teach_back) == (
             other.sections,
             other.rules,
             other.key_facts,
             other.acknowledgements,
+            other.teach_back,
         )
 
     def resolve(self, codes: tuple[str, ...]) -> tuple[ReferenceSpec, ...]:
@@ -229,6 +268,8 @@ class ChecklistSpec:
                 codes.update(choice.references)
         for statement in (*kept.key_facts, *kept.acknowledgements):
             codes.update(statement.references)
+        for teach_back in kept.teach_back:
+            codes.update(teach_back.references)
         return dataclasses.replace(
             kept, references={c: self.references[c] for c in sorted(codes) if c in self.references}
         )

@@ -1,5 +1,5 @@
 """The workflow as an explicit list of steps (pretix's checkout flow): details, one step per
-section, review, the red flags (when there are any), consent.
+section, review, the red flags (when there are any), teach-back (when the version has it), consent.
 
 Each step is a small class that knows its identifier, its title and URL, whether it applies and
 whether it is complete, and handles its own GET and POST. :class:`ScreeningFlow` loads what every
@@ -25,12 +25,19 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from checklist.forms import ScreeningDetailsForm, SectionAnswersForm, answer_field_name, error_summary
 from checklist.forms_red_flags import DecisionConsentForm, RedFlagsForm
+from checklist.forms_teach_back import TeachBackForm
 from checklist.key_information import MAX_LISTED_FLAGS, KeyInformation, screening_key_information
 from checklist.models import Screening, ScreeningLocked
 from checklist.question_cards import question_cards
 from checklist.red_flags import GoAheadCheck, go_ahead_check
 from checklist.risk import Assessment, evaluate, missing_required, visible_question_codes
-from checklist.selectors import checklist_spec, screening_answers_with_notes, screening_record, screening_resolutions
+from checklist.selectors import (
+    checklist_spec,
+    screening_answers_with_notes,
+    screening_record,
+    screening_resolutions,
+    screening_teach_back,
+)
 from checklist.services.red_flags import screening_flags_resolve
 from checklist.services.screenings import (
     AnswerInput,
@@ -39,8 +46,10 @@ from checklist.services.screenings import (
     screening_details_update,
     screening_sign,
 )
+from checklist.services.teach_back import screening_teach_back_answer
 from checklist.signatures import signature_data_url
 from checklist.spec import ChecklistSpec, QuestionSpec, SectionSpec
+from checklist.teach_back import WRONG, TeachBackCheck
 from checklist.vocabulary import FIXED_STEP_CODES, Level
 
 FIXED_STEPS = FIXED_STEP_CODES
@@ -61,7 +70,7 @@ class ScreeningFlow:
     def reload(self) -> None:
         """After a save: the answers, and everything derived from them, afresh."""
         self.values, self.notes = screening_answers_with_notes(self.screening)
-        for name in ("steps", "missing", "assessment", "go_ahead", "key_information", "_urls"):
+        for name in ("steps", "missing", "assessment", "go_ahead", "teach_back", "key_information", "_urls"):
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -75,12 +84,13 @@ class ScreeningFlow:
 
     @cached_property
     def steps(self) -> list[Step]:
-        details_url, *section_urls, review_url, flags_url, consent_url = self._urls
+        details_url, *section_urls, review_url, flags_url, teach_back_url, consent_url = self._urls
         candidates: list[Step] = [
             DetailsStep(self, details_url),
             *(SectionStep(self, url, section) for section, url in zip(self.spec.sections, section_urls, strict=True)),
             ReviewStep(self, review_url),
             FlagsStep(self, flags_url),
+            TeachBackStep(self, teach_back_url),
             ConsentStep(self, consent_url),
         ]
         return [step for step in candidates if step.applies()]
@@ -96,6 +106,11 @@ class ScreeningFlow:
     @cached_property
     def key_information(self) -> KeyInformation:
         return screening_key_information(self.screening, screening_record(self.screening))
+
+    @cached_property
+    def teach_back(self) -> TeachBackCheck:
+        """The version's teach-back questions with the patient's answers so far (none for v1)."""
+        return screening_teach_back(self.screening, self.spec)
 
     @cached_property
     def go_ahead(self) -> GoAheadCheck:
@@ -137,6 +152,7 @@ def _step_urls(
         *(reverse("checklist:screening-step", args=[screening_pk, code]) for code in section_codes),
         reverse("checklist:screening-review", args=[screening_pk]),
         reverse("checklist:screening-flags", args=[screening_pk]),
+        reverse("checklist:screening-teach-back", args=[screening_pk]),
         reverse("checklist:screening-consent", args=[screening_pk]),
     )
 
@@ -459,6 +475,72 @@ class FlagsStep(Step):
         return self.render(request, context, status=status)
 
 
+class TeachBackStep(Step):
+    """Before signing, the patient answers a few questions to show they understood (teach-back).
+
+    Its own step rather than a part of the consent page: at the chair, the clinician asks one
+    question at a time and reads an explanation after a wrong answer, and the consent page keeps
+    to its three tablet screens. Each answer is saved as it is checked; the consent opens once
+    every question has a right answer, and signing checks the same again.
+    """
+
+    identifier = "teach-back"
+    title = gettext_lazy("Teach-back")
+    template = "checklist/screening_teach_back.html"
+
+    def applies(self) -> bool:
+        return self.flow.teach_back.applies
+
+    def is_complete(self) -> bool:
+        return self.flow.teach_back.complete
+
+    def _form(self, request: HttpRequest) -> TeachBackForm:
+        return TeachBackForm(request.POST if request.method == "POST" else None, check=self.flow.teach_back)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._page(request, self._form(request))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self._form(request)
+        moving = "back" in request.POST or "save_exit" in request.POST
+        if not form.is_valid() or (not form.answers() and not moving and not self.flow.teach_back.complete):
+            if form.is_bound and not form.errors:
+                form.add_error(None, _("Pick the patient's answer to a question, then check it."))
+            return self._page(request, form, status=400)
+        try:
+            check = screening_teach_back_answer(screening=self.screening, answers=form.answers(), user=request.user)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+            return self._page(request, form, status=400)
+        self.flow.reload()
+        progress = self.flow.progress(self.identifier)
+        if "save_exit" in request.POST:
+            messages.success(request, _("Saved. You can continue this screening later from the list."))
+            return redirect("checklist:dashboard")
+        if "back" in request.POST and progress.previous:
+            messages.success(request, _("Saved."))
+            return redirect(progress.previous.url)
+        if check.complete:
+            messages.success(request, _("Every answer is right. The consent can be signed now."))
+            return redirect(progress.next.url if progress.next else self.url)
+        wrong = [q for q in check.questions if q.question.code in form.answers() and q.status == WRONG]
+        if wrong:
+            messages.warning(request, _("Not right yet. Read the explanation together, then ask the question again."))
+        else:
+            messages.info(request, check.reason)
+        first = (wrong or list(check.not_right))[0]
+        return redirect(f"{self.url}#teach-back-{first.question.code}")
+
+    def _page(self, request: HttpRequest, form: TeachBackForm, *, status: int = 200) -> HttpResponse:
+        context = {
+            "form": form,
+            "cards": form.cards(),
+            "teach_back": self.flow.teach_back,
+            "errors": error_summary(form, {}) if form.is_bound else [],
+        }
+        return self.render(request, context, status=status)
+
+
 class ConsentStep(Step):
     """The patient's statements, decision and signature, and the clinician's attestation."""
 
@@ -477,6 +559,9 @@ class ConsentStep(Step):
                 _("Answer every required question before the consent (%(n)d left).") % {"n": len(self.flow.missing)},
             )
             return redirect("checklist:screening-review", self.screening.pk)
+        if not self.flow.teach_back.complete:
+            messages.warning(request, self.flow.teach_back.reason)
+            return redirect(self.flow.step("teach-back").url)
         return super().handle(request)
 
     def _form(self, request: HttpRequest) -> DecisionConsentForm:

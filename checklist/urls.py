@@ -14,6 +14,7 @@ urlpatterns = [
     path("screenings/<uuid:screening_id>/steps/<slug:section_code>/", steps.screening_step, name="screening-step"),
     path("screenings/<uuid:screening_id>/review/", steps.screening_review, name="screening-review"),
     path("screenings/<uuid:screening_id>/red-flags/", steps.screening_flags, name="screening-flags"),
+    path("screenings/<uuid:screening_id>/teach-back/", steps.screening_teach_back, name="screening-teach-back"),
     path("screenings/<uuid:screening_id>/consent/", steps.screening_consent, name="screening-consent"),
     path("screenings/<uuid:screening_id>/void/", screenings.screening_void_view, name="screening-void"),
     path(

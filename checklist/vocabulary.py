@@ -148,4 +148,4 @@ CONTEXT_VALUES: dict[str, frozenset[str] | None] = {
 }
 
 # The workflow's own steps besides the sections (checklist.steps): no section may use these codes.
-FIXED_STEP_CODES = frozenset({"details", "review", "flags", "consent"})
+FIXED_STEP_CODES = frozenset({"details", "review", "flags", "teach-back", "consent"})

@@ -14,6 +14,7 @@ import itertools
 import time
 
 import pytest
+import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -22,8 +23,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from checklist.content_schema import CONTENT_DIR, parse_content
 from checklist.demo import CLEAN_ANSWERS, RISKY_ANSWERS, answer_all_sections, demo_start_data, sign_screening
 from checklist.models import ChecklistVersion, Jurisdiction, Screening
+from checklist.services.checklist_versions import checklist_content_load
 from checklist.services.screenings import screening_start
 from clinic.models import Clinic, Membership
 
@@ -127,6 +130,25 @@ def _on_commit_when_the_service_returns(monkeypatch):
 @pytest.fixture
 def version(db) -> ChecklistVersion:
     return ChecklistVersion.objects.get(status=ChecklistVersion.Status.PUBLISHED)
+
+
+def content_with_teach_back():
+    """v1's content as a version 2 with the teach-back list written for v2
+    (``checklist/content/teach_back_v2.yaml``): what v2 will hold until its file lands."""
+    with (CONTENT_DIR / "v1.yaml").open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    with (CONTENT_DIR / "teach_back_v2.yaml").open(encoding="utf-8") as fh:
+        raw.update(yaml.safe_load(fh))
+    raw["version"] = 2
+    raw["change_notes"] = "v1 with teach-back questions (tests)."
+    return parse_content(raw)
+
+
+@pytest.fixture
+def version_with_teach_back(db) -> ChecklistVersion:
+    """A published version 2 with teach-back questions (v1 retired); screenings started now use it."""
+    checklist_content_load(content=content_with_teach_back())
+    return ChecklistVersion.objects.get(number=2)
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from checklist.models.content import (
     RiskRule,
     RiskRuleCondition,
     Section,
+    TeachBackChoice,
+    TeachBackQuestion,
 )
 from checklist.models.decisions import FlagResolution
 from checklist.models.documents import SignedPdfRender
@@ -27,6 +29,7 @@ from checklist.models.screenings import (
     ScreeningLocked,
     ScreeningNamePrefix,
 )
+from checklist.models.teach_back import TeachBackAnswer
 
 __all__ = [
     "Acknowledgement",
@@ -52,4 +55,7 @@ __all__ = [
     "ScreeningNamePrefix",
     "Section",
     "SignedPdfRender",
+    "TeachBackAnswer",
+    "TeachBackChoice",
+    "TeachBackQuestion",
 ]

@@ -102,6 +102,7 @@ class Reference(LibraryEntry):
             "rules": self.rules.count(),
             "key facts": self.key_facts.count(),
             "acknowledgements": self.acknowledgements.count(),
+            "teach-back questions": self.teach_back_questions.count(),
             "jurisdictions": self.jurisdictions.count(),
         }
         return {kind: n for kind, n in counts.items() if n}
@@ -118,6 +119,7 @@ class Reference(LibraryEntry):
             | Exists(RiskRule.objects.filter(version=version, references=self.pk))
             | Exists(KeyFact.objects.filter(version=version, references=self.pk))
             | Exists(Acknowledgement.objects.filter(version=version, references=self.pk))
+            | Exists(TeachBackQuestion.objects.filter(version=version, references=self.pk))
         )
         return _frozen_versions().filter(cited).first()
 
@@ -484,6 +486,78 @@ class KeyFact(VersionContent):
         return self.version_id
 
 
+class TeachBackQuestion(VersionContent):
+    """A question the patient answers before signing, to show they understood (teach-back).
+
+    Its texts may name the screening's facts, ``{regulator}`` and ``{clinic_contact}``
+    (``checklist.teach_back.PLACEHOLDERS``), filled in when it is asked."""
+
+    version = models.ForeignKey(ChecklistVersion, on_delete=models.CASCADE, related_name="teach_back")
+    code = models.CharField(max_length=60, validators=[code_validator])
+    position = models.PositiveSmallIntegerField()
+    prompt = models.TextField(help_text=_("The question, in plain words, as the clinician reads it to the patient."))
+    explanation = models.TextField(
+        help_text=_("Plain words to read together when the answer is wrong, before asking again.")
+    )
+    references = models.ManyToManyField(Reference, blank=True, related_name="teach_back_questions")
+
+    class Meta:
+        ordering = ["version", "position"]
+        verbose_name = _("teach-back question")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="checklist_teachback_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt[:80]
+
+    def owning_version_id(self) -> int | None:
+        return self.version_id
+
+    def clean(self) -> None:
+        from checklist.teach_back import placeholder_problems
+
+        errors = {
+            name: placeholder_problems(getattr(self, name))
+            for name in ("prompt", "explanation")
+            if placeholder_problems(getattr(self, name))
+        }
+        if errors:
+            raise ValidationError(errors)
+
+
+class TeachBackChoice(VersionContent):
+    """One answer the patient may give to a teach-back question; exactly one is right."""
+
+    question = models.ForeignKey(TeachBackQuestion, on_delete=models.CASCADE, related_name="choices")
+    value = models.CharField(max_length=60, validators=[code_validator])
+    label = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField()
+    correct = models.BooleanField(default=False, help_text=_("The right answer (one per question)."))
+
+    class Meta:
+        ordering = ["question", "position"]
+        verbose_name = _("teach-back choice")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "value"], name="checklist_teachback_choice_value_unique"),
+            models.UniqueConstraint(
+                fields=["question"], condition=Q(correct=True), name="checklist_teachback_one_right_choice"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def owning_version_id(self) -> int | None:
+        return self.question.version_id if self.question_id else None
+
+    def clean(self) -> None:
+        from checklist.teach_back import placeholder_problems
+
+        if problems := placeholder_problems(self.label):
+            raise ValidationError({"label": problems})
+
+
 def _reference_cited_is_protected(sender, instance: Reference, **kwargs: Any) -> None:
     """``on_delete=PROTECT`` for the citations: a many-to-many would silently uncite the reference
     from every question, choice, rule, statement and jurisdiction. (Kept on Django's own through
@@ -527,7 +601,7 @@ def _citations_of_frozen_content_are_frozen(sender, instance, action: str, rever
 
 
 pre_delete.connect(_reference_cited_is_protected, sender=Reference, dispatch_uid="reference_cited_is_protected")
-for _model in (Question, Choice, RiskRule, KeyFact, Acknowledgement, Jurisdiction):
+for _model in (Question, Choice, RiskRule, KeyFact, Acknowledgement, TeachBackQuestion, Jurisdiction):
     m2m_changed.connect(
         _citations_of_frozen_content_are_frozen,
         sender=_model.references.through,

@@ -31,6 +31,7 @@ from checklist.pdf.page_one import (
 from checklist.records import ScreeningRecord, SigningRecord
 from checklist.signatures import signature_data_url
 from checklist.spec import QuestionSpec, ReferenceSpec
+from checklist.teach_back import tries_text
 from checklist.vocabulary import AnswerType, Level
 
 TEMPLATE = "pdf/consent.html"
@@ -120,6 +121,21 @@ def _answer_text(record: ScreeningRecord, question: QuestionSpec) -> str:
     if answer is not None and question.answer_type == AnswerType.DATE and (day := _parse_date(answer.value)):
         return date_format(day, "j F Y")
     return record.answer_text(question)
+
+
+def teach_back_rows(record: ScreeningRecord) -> list[dict[str, Any]]:
+    """Each teach-back question as asked, with the patient's first answer and the final one."""
+    return [
+        {
+            "prompt": row.prompt,
+            "first": row.first_answer,
+            "final": row.final_answer,
+            "first_right": row.first_right,
+            "final_right": row.final_right,
+            "how": tries_text(row) if row.final_right else "",
+        }
+        for row in record.teach_back
+    ]
 
 
 def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool) -> dict[str, Any]:
@@ -264,6 +280,7 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
         "red_flags": red_flags,
         "who_to_call": who_to_call(record, clinic),
         "accepted_risks": accepted_risks(record),
+        "teach_back": teach_back_rows(record),
         "references": citations.entries,
         "verification_code": code,
         "verification_url": verify_url,

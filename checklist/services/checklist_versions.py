@@ -22,6 +22,8 @@ from checklist.models import (
     RiskRule,
     RiskRuleCondition,
     Section,
+    TeachBackChoice,
+    TeachBackQuestion,
 )
 from checklist.selectors import checklist_spec
 from checklist.spec import ChecklistSpec, ChoiceSpec, RuleSpec
@@ -150,6 +152,19 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
         for pos, item in enumerate(statements, start=1):
             obj = model.objects.create(version=version, code=item.code, position=pos, text=item.text)
             obj.references.set([refs[c] for c in item.references])
+    for pos, tb in enumerate(checklist.teach_back, start=1):
+        teach_back = TeachBackQuestion.objects.create(
+            version=version, code=tb.code, position=pos, prompt=tb.prompt, explanation=tb.explanation
+        )
+        teach_back.references.set([refs[c] for c in tb.references])
+        for c_pos, tb_choice in enumerate(tb.choices, start=1):
+            TeachBackChoice.objects.create(
+                question=teach_back,
+                value=tb_choice.value,
+                label=tb_choice.label,
+                position=c_pos,
+                correct=tb_choice.correct,
+            )
 
 
 def _retire_published(*, except_pk: int) -> None:
@@ -247,6 +262,7 @@ def checklist_content_load(*, content: ContentFile) -> LoadReport:
         version.rules.all().delete()
         version.key_facts.all().delete()
         version.acknowledgements.all().delete()
+        version.teach_back.all().delete()
         report.version_action = "replaced draft"
     else:
         version = ChecklistVersion.objects.create(number=checklist.version_number, change_notes=content.change_notes)

@@ -36,6 +36,7 @@ from checklist.selectors import (
 )
 from checklist.services.red_flags import red_flags_check_for_signing, red_flags_confirm
 from checklist.services.signed_pdf import signed_pdf_render_requested
+from checklist.services.teach_back import teach_back_check_for_signing
 from checklist.spec import clean_free_text
 
 NOTE_MAX_LENGTH = 1000
@@ -228,7 +229,8 @@ def screening_sign(
 
     The row is locked first, so two simultaneous submissions produce exactly one signature; the
     second sees a signed screening and is refused. "Go ahead" is refused while a red flag is
-    unresolved (``services.red_flags``). The take-home PDF is rendered afterwards, by a
+    unresolved (``services.red_flags``), and any signing until the patient has answered every
+    teach-back question right (``services.teach_back``). The take-home PDF is rendered afterwards, by a
     background task queued when this commits (``checklist.services.signed_pdf``): the lock is
     held for milliseconds, not for the second a render takes.
     """
@@ -246,6 +248,7 @@ def screening_sign(
         raise ValidationError(_("Every statement must be read and ticked before signing."))
     if decision not in Decision.values:
         raise ValidationError(_("Choose a decision."))
+    teach_back_check_for_signing(screening=screening)
     patient_signed_name = clean_free_text(patient_signed_name or "", max_length=200)
     signing = _signing_record(
         screening,

@@ -59,5 +59,18 @@ def screening_flags(request, screening_id):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @clinic_member_required
+def screening_teach_back(request, screening_id):
+    screening = get_screening_for_user(request, screening_id, write=request.method == "POST")
+    if screening.is_locked:
+        return redirect("checklist:screening-detail", screening.pk)
+    flow = ScreeningFlow(screening)
+    if not flow.teach_back.applies:
+        # This version asks no teach-back questions: on to the consent.
+        return redirect(flow.step("consent").url)
+    return flow.step("teach-back").handle(request)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@clinic_member_required
 def screening_consent(request, screening_id):
     return _open_step(request, screening_id, "consent")

@@ -27,6 +27,7 @@ ROUTES = {
     "checklist:screening-step": ("get", "screening"),
     "checklist:screening-review": ("get", "screening"),
     "checklist:screening-flags": ("get", "screening"),
+    "checklist:screening-teach-back": ("get", "screening"),
     "checklist:screening-consent": ("get", "screening"),
     "checklist:screening-void": ("post", "admin-screening"),
     "checklist:screening-void-confirm": ("get", "admin-screening"),

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from checklist.demo import demo_signature_png
 from checklist.models import Decision, Screening
-from checklist.records import ResolutionRecord, ScreeningRecord
+from checklist.records import RECORD_SCHEMA, ResolutionRecord, ScreeningRecord
 from checklist.red_flags import go_ahead_check
 from checklist.selectors import checklist_spec, screening_assessment, screening_signed_record
 from checklist.services.red_flags import ResolutionInput, screening_flags_resolve
@@ -63,7 +63,7 @@ def test_the_service_refuses_accepted_risks_without_the_patients_ticks(make_scre
     signed = sign(screening, alice, Decision.PROCEED, accepted_risks=codes)
     assert signed.status == Screening.Status.SIGNED
     record = screening_signed_record(signed)
-    assert record.schema == 3 and all(r.patient_confirmed for r in record.resolutions)
+    assert record.schema == RECORD_SCHEMA and all(r.patient_confirmed for r in record.resolutions)
 
 
 def test_the_service_needs_a_cosigner_of_the_clinic_where_asked(make_screening, clinic_a, clinic_b, alice, bob):
