@@ -27,14 +27,17 @@ from checklist.models.screenings import (
     ScreeningLocked,
     ScreeningNamePrefix,
 )
+from checklist.models.treatment_day import TIME_OUT_ITEMS, ConsentWithdrawal, TreatmentTimeOut
 
 __all__ = [
+    "TIME_OUT_ITEMS",
     "Acknowledgement",
     "Answer",
     "AnswerType",
     "AuditEvent",
     "ChecklistVersion",
     "Choice",
+    "ConsentWithdrawal",
     "Decision",
     "FlagResolution",
     "IntendedUse",
@@ -52,4 +55,5 @@ __all__ = [
     "ScreeningNamePrefix",
     "Section",
     "SignedPdfRender",
+    "TreatmentTimeOut",
 ]
