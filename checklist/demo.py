@@ -16,7 +16,6 @@ from typing import Any
 from unittest import mock
 
 from django.utils import timezone
-
 from PIL import Image, ImageDraw
 
 from checklist.models import Decision, Jurisdiction, Screening

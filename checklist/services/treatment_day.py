@@ -7,7 +7,9 @@ never changes: each writes one new row (``checklist.models.treatment_day``) and 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +34,31 @@ def screening_reflection(screening: Screening, record: ScreeningRecord | None = 
     """The time to reflect kept in the signed record (None for records signed before it was kept)."""
     record = record if record is not None else screening_signed_record(screening)
     return record.reflection if record is not None else None
+
+
+@dataclass(frozen=True)
+class ScreenedLot:
+    lot: str = ""
+    expiry: dt.date | None = None
+
+
+def _plain(text: str) -> str:
+    """A lot number as compared: case, spaces and dashes do not count ("tv7 2611-044")."""
+    return re.sub(r"[\W_]", "", text).casefold()
+
+
+def screened_lot(screening: Screening) -> ScreenedLot:
+    """The lot number and expiry date recorded at signing, where the checklist asked them."""
+    record = screening_signed_record(screening)
+    if record is None:
+        return ScreenedLot()
+    lot = record.answers.get("lot_number")
+    expiry = record.answers.get("lot_expiry_date")
+    try:
+        expiry_date = dt.date.fromisoformat(str(expiry.value)) if expiry and expiry.value else None
+    except ValueError:
+        expiry_date = None
+    return ScreenedLot(lot=str(lot.value) if lot and lot.value else "", expiry=expiry_date)
 
 
 def time_out_refusal(screening: Screening, *, now: dt.datetime | None = None) -> str:
@@ -68,6 +95,21 @@ def treatment_time_out_confirm(
     lot_number = clean_free_text(lot_number or "", max_length=100)
     if not lot_number:
         raise ValidationError({"lot_number": _("Type the lot number printed on the vial.")})
+    screened = screened_lot(screening)
+    if screened.lot and _plain(screened.lot) != _plain(lot_number):
+        raise ValidationError(
+            {
+                "lot_number": _(
+                    "The vial's lot, %(typed)s, is not the lot screened, %(screened)s. Do not treat with it: "
+                    "this lot needs its own screening."
+                )
+                % {"typed": lot_number, "screened": screened.lot}
+            }
+        )
+    if screened.expiry and screened.expiry < timezone.localdate():
+        raise ValidationError(
+            _("The lot screened expired on %(date)s: do not treat with it.") % {"date": screened.expiry}
+        )
     time_out = TreatmentTimeOut(
         screening=screening,
         treating_clinician=user,
@@ -108,8 +150,10 @@ def consent_withdraw(
         withdrawn_at = timezone.make_aware(withdrawn_at)
     if withdrawn_at > now + dt.timedelta(minutes=5):
         raise ValidationError({"withdrawn_at": _("The time of the withdrawal cannot be in the future.")})
-    if screening.signed_at and withdrawn_at < screening.signed_at:
+    if screening.signed_at and withdrawn_at < screening.signed_at.replace(second=0, microsecond=0):
         raise ValidationError({"withdrawn_at": _("The withdrawal cannot be before the consent was signed.")})
+    # A time typed to the minute, in the minute of signing, is not before the signing.
+    withdrawn_at = max(withdrawn_at, screening.signed_at) if screening.signed_at else withdrawn_at
     withdrawal = ConsentWithdrawal(
         screening=screening,
         withdrawn_at=withdrawn_at,
