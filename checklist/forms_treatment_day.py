@@ -19,8 +19,8 @@ def time_out_item_labels(screening, lot_screened: str, expiry: str, clinician_na
         % {"name": screening.patient_name, "dob": screening.patient_dob.strftime("%-d %B %Y")},
         "same_product_and_lot": _("Same product and lot as screened: %(product)s, %(lot)s, not expired%(expiry)s.")
         % {"product": product, "lot": lot, "expiry": _(" (use by %(date)s)") % {"date": expiry} if expiry else ""},
-        "still_wishes": _("The patient still wishes to go ahead, asked today in their own words."),
-        "emergency_plan": _("Emergency plan ready: what to do and whom to call if the patient reacts badly."),
+        "still_wishes": str(_("The patient still wishes to go ahead, asked today in their own words.")),
+        "emergency_plan": str(_("Emergency plan ready: what to do and whom to call if the patient reacts badly.")),
         "treating_clinician": _("Treating clinician: %(name)s (you).") % {"name": clinician_name},
     }
 

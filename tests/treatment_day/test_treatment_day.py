@@ -42,7 +42,7 @@ def _go_ahead(clinic, clinician, *, hours_ago: float = 0, **overrides) -> Screen
 
 
 def _time_out_post(lot: str = LOT["lot_number"]) -> dict:
-    return {**{code: "on" for code in TIME_OUT_ITEMS}, "lot_number": lot}
+    return {**dict.fromkeys(TIME_OUT_ITEMS, "on"), "lot_number": lot}
 
 
 # The setting and the record ----------------------------------------------------------------------
