@@ -26,6 +26,8 @@ EVENT_LABELS: dict[str, Promise] = {
     "screening.signed": gettext_lazy("Consent signed"),
     "screening.cosigned": gettext_lazy("Go-ahead co-signed by a second clinician"),
     "screening.voided": gettext_lazy("Screening voided"),
+    "screening.time_out_confirmed": gettext_lazy("Treatment-day time-out confirmed"),
+    "screening.withdrawn": gettext_lazy("Consent withdrawn by the patient"),
     "screening.corrected_copy": gettext_lazy("Started as a corrected copy"),
     "screening.pdf_stored": gettext_lazy("Signed PDF stored"),
     "screening.pdf_viewed": gettext_lazy("Signed PDF opened"),
@@ -104,6 +106,17 @@ def event_sentence(action: str, detail: Mapping[str, Any], names: Mapping[str, s
         return _("Co-signed the go-ahead, as the second clinician, with the patient's accepted risks.")
     if action == "screening.voided":
         return _("Voided the signed screening.")
+    if action == "screening.time_out_confirmed":
+        return _("Confirmed the time-out just before the treatment, as the treating clinician.")
+    if action == "screening.withdrawn":
+        how = {"in_person": _("in person"), "phone": _("by phone"), "written": _("in writing")}.get(
+            str(detail.get("how", "")), ""
+        )
+        return (
+            (_("Recorded that the patient withdrew their consent (told %(how)s).") % {"how": how})
+            if how
+            else _("Recorded that the patient withdrew their consent.")
+        )
     if action == "screening.corrected_copy":
         return _("Started this screening as a corrected copy of %(source)s.") % {"source": detail.get("source", "")}
     if action == "screening.pdf_stored":

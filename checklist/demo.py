@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from checklist.models import Decision, Jurisdiction, Screening
@@ -162,3 +165,14 @@ def demo_start_data(**overrides: Any) -> dict[str, Any]:
 
 def demo_planned_date(days: int = 14) -> dt.date:
     return dt.date.today() + dt.timedelta(days=days)  # noqa: DTZ011 - a calendar date for demo data
+
+
+@contextmanager
+def demo_clock(*, hours_ago: float) -> Iterator[None]:
+    """Run the block as if it were ``hours_ago`` hours earlier, for demo and test data only: a
+    screening signed two days ago, whose time to reflect is over. Signed rows are frozen, so the
+    past is written as it happens, never back-dated afterwards."""
+    real_now = timezone.now
+    offset = dt.timedelta(hours=hours_ago)
+    with mock.patch("django.utils.timezone.now", lambda: real_now() - offset):
+        yield

@@ -12,7 +12,7 @@ break them, whichever code sends it:
   and the frozen findings are columns of the screening, so they are frozen with it;
 - the answers of a signed or voided screening, its red flags' resolutions and its teach-back
   answers are never inserted, changed or deleted;
-- audit events are append-only;
+- audit events are append-only, and so are the treatment day's time-outs and the withdrawals;
 - on PostgreSQL, none of these tables can be truncated.
 
 They are plain SQL triggers that honour no session setting (django-pgtrigger's triggers, used
@@ -44,7 +44,18 @@ ANSWER_TABLE = "checklist_answer"
 FLAG_RESOLUTION_TABLE = "checklist_flagresolution"
 TEACH_BACK_TABLE = "checklist_teachbackanswer"
 AUDIT_TABLE = "checklist_auditevent"
-PROTECTED_TABLES = (SCREENING_TABLE, ANSWER_TABLE, FLAG_RESOLUTION_TABLE, TEACH_BACK_TABLE, AUDIT_TABLE)
+TIME_OUT_TABLE = "checklist_treatmenttimeout"
+WITHDRAWAL_TABLE = "checklist_consentwithdrawal"
+# Written once per signed screening and never changed: the treatment day's time-out, a withdrawal.
+APPEND_ONLY_TABLES = {"time_out": TIME_OUT_TABLE, "withdrawal": WITHDRAWAL_TABLE}
+PROTECTED_TABLES = (
+    SCREENING_TABLE,
+    ANSWER_TABLE,
+    FLAG_RESOLUTION_TABLE,
+    TEACH_BACK_TABLE,
+    AUDIT_TABLE,
+    *APPEND_ONLY_TABLES.values(),
+)
 # The name of the checklist migration that replaced django-pgtrigger's triggers by these.
 MIGRATION_SUFFIX = "_database_immutability"
 
@@ -60,6 +71,7 @@ ANSWER_FROZEN_MESSAGE = "the answers of a signed or voided screening cannot chan
 FLAG_RESOLUTION_FROZEN_MESSAGE = "the flag resolutions of a signed or voided screening cannot change"
 TEACH_BACK_FROZEN_MESSAGE = "the teach-back answers of a signed or voided screening cannot change"
 AUDIT_MESSAGE = "audit events are append-only"
+APPEND_ONLY_MESSAGE = "a time-out or a withdrawal is kept as it was recorded"
 
 _LOCKED_SQL = "('signed', 'voided')"
 
@@ -128,7 +140,23 @@ def sqlite_triggers(screening_columns: list[str]) -> dict[str, str]:
             f"WHEN EXISTS (SELECT 1 FROM {e} WHERE id = NEW.id) "
             f"{_sqlite_raise(AUDIT_MESSAGE)}"
         ),
+        **{name: sql for kind, table in APPEND_ONLY_TABLES.items() for name, sql in _sqlite_append_only(kind, table)},
     }
+
+
+def _sqlite_append_only(kind: str, table: str) -> list[tuple[str, str]]:
+    """No update, no delete, and no insert that would replace a row (same id or same screening)."""
+    name = f"exosafe_{kind}_append_only"
+    raise_ = _sqlite_raise(APPEND_ONLY_MESSAGE)
+    return [
+        (f"{name}_on_update", f"CREATE TRIGGER {name}_on_update BEFORE UPDATE ON {table} {raise_}"),
+        (f"{name}_on_delete", f"CREATE TRIGGER {name}_on_delete BEFORE DELETE ON {table} {raise_}"),
+        (
+            f"{name}_never_replaced",
+            f"CREATE TRIGGER {name}_never_replaced BEFORE INSERT ON {table} "
+            f"WHEN EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id OR screening_id = NEW.screening_id) {raise_}",
+        ),
+    ]
 
 
 def _sqlite_rows_frozen(kind: str, table: str, message: str) -> dict[str, str]:
@@ -235,6 +263,9 @@ _PG_FUNCTIONS = {
     "exosafe_audit_event_append_only": f"""
         RAISE EXCEPTION '{AUDIT_MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
     """,
+    "exosafe_append_only": f"""
+        RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
+    """,
     "exosafe_never_truncated": """
         RAISE EXCEPTION '% cannot be truncated: it holds signed records or the audit log', TG_TABLE_NAME
             USING ERRCODE = 'integrity_constraint_violation';
@@ -309,6 +340,14 @@ _PG_TRIGGERS = {
         "FOR EACH STATEMENT",
         "exosafe_never_truncated",
     ),
+    **{
+        f"exosafe_{kind}_append_only": (table, "BEFORE UPDATE OR DELETE", "FOR EACH ROW", "exosafe_append_only")
+        for kind, table in APPEND_ONLY_TABLES.items()
+    },
+    **{
+        f"exosafe_{kind}_never_truncated": (table, "BEFORE TRUNCATE", "FOR EACH STATEMENT", "exosafe_never_truncated")
+        for kind, table in APPEND_ONLY_TABLES.items()
+    },
 }
 
 

@@ -9,6 +9,7 @@ built the same way from the current rows, for the preview.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,8 +21,9 @@ from checklist.spec import ChecklistSpec, DataError, JurisdictionSpec, QuestionS
 
 # Version of the record's JSON form. 1 was the dictionary written before the read model (no
 # "schema" key); checklist.selectors.screening_signed_record upgrades it on reading. 3 added the
-# red flags' resolutions; a schema-2 record reads as one with none. 4 added the teach-back answers;
-# older records read as ones without teach-back (their versions had none).
+# red flags' resolutions; a schema-2 record reads as one with none. 4 added the teach-back answers
+# and the time to reflect that applied at signing; an older record reads as one without teach-back
+# (its version had none) and with no time to reflect kept (nothing is printed).
 RECORD_SCHEMA = 4
 READABLE_SCHEMAS = frozenset({2, 3, 4})
 
@@ -106,6 +108,24 @@ class TeachBackRecord:
 
 
 @dataclass(frozen=True)
+class ReflectionRecord:
+    """The time to reflect that applied at signing (a ``clinic.models.ReflectionPeriod`` value)."""
+
+    period: str
+    hours: int
+    earliest_treatment_at: str  # ISO date and time, aware
+
+    @property
+    def earliest(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.earliest_treatment_at)
+
+
+def reflection_record(*, period: str, hours: int, signed_at: dt.datetime) -> ReflectionRecord:
+    earliest = signed_at + dt.timedelta(hours=hours)
+    return ReflectionRecord(period=period, hours=hours, earliest_treatment_at=earliest.isoformat())
+
+
+@dataclass(frozen=True)
 class ScreeningRecord:
     checklist: ChecklistSpec
     jurisdiction: JurisdictionSpec
@@ -118,6 +138,8 @@ class ScreeningRecord:
     schema: int = RECORD_SCHEMA
     # Set at signing; absent from records signed before it was kept (the typed name is the patient's).
     signing: SigningRecord | None = None
+    # Set at signing from the clinic's setting; absent from records of schema 3 and older.
+    reflection: ReflectionRecord | None = None
 
     @cached_property
     def resolutions_by_code(self) -> dict[str, ResolutionRecord]:

@@ -24,6 +24,7 @@ from checklist.models import (
     AuditEvent,
     ChecklistVersion,
     Choice,
+    ConsentWithdrawal,
     FlagResolution,
     Jurisdiction,
     KeyFact,
@@ -38,6 +39,7 @@ from checklist.models import (
     TeachBackAnswer,
     TeachBackChoice,
     TeachBackQuestion,
+    TreatmentTimeOut,
 )
 from checklist.models.screenings import name_search_terms
 from checklist.records import ResolutionRecord, ScreeningRecord, build_record
@@ -688,3 +690,13 @@ def audit_event_rows(clinic, events) -> list[AuditRow]:
         )
         for e in events
     ]
+
+
+def screening_withdrawal(screening: Screening) -> ConsentWithdrawal | None:
+    """The patient's withdrawal of this screening's consent, or None."""
+    return ConsentWithdrawal.objects.filter(screening=screening).select_related("recorded_by").first()
+
+
+def screening_time_out(screening: Screening) -> TreatmentTimeOut | None:
+    """The treatment day's time-out of this screening, or None."""
+    return TreatmentTimeOut.objects.filter(screening=screening).select_related("treating_clinician").first()

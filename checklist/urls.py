@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from checklist.views import audit, dashboard, documents, screenings, steps
+from checklist.views import audit, dashboard, documents, screenings, steps, treatment_day
 
 app_name = "checklist"
 
@@ -21,6 +21,8 @@ urlpatterns = [
         "screenings/<uuid:screening_id>/void/confirm/", screenings.screening_void_confirm, name="screening-void-confirm"
     ),
     path("screenings/<uuid:screening_id>/correct/", screenings.screening_correct_view, name="screening-correct"),
+    path("screenings/<uuid:screening_id>/time-out/", treatment_day.screening_time_out, name="screening-time-out"),
+    path("screenings/<uuid:screening_id>/withdraw/", treatment_day.screening_withdraw, name="screening-withdraw"),
     path("screenings/<uuid:screening_id>/pdf/", documents.screening_pdf, name="screening-pdf"),
     path("screenings/<uuid:screening_id>/pdf/status/", documents.screening_pdf_status, name="screening-pdf-status"),
     path("verify/", documents.verify, name="verify"),

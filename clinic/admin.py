@@ -23,7 +23,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Clinic)
 class ClinicAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "phone", "default_jurisdiction", "paper_size")
+    list_display = ("name", "phone", "default_jurisdiction", "paper_size", "reflection_period_cosmetic")
     search_fields = ("name",)
     inlines = (MembershipInline,)
 

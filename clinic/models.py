@@ -13,6 +13,17 @@ class PaperSize(models.TextChoices):
     A4 = "a4", _("A4")
 
 
+class ReflectionPeriod(models.TextChoices):
+    """The least time between signing a "go ahead" and the treatment (issue 14: time to reflect)."""
+
+    NONE = "none", _("None: the treatment may follow the signing")
+    HOURS_24 = "24h", _("24 hours")
+    DAYS_7 = "7d", _("7 days")
+
+
+REFLECTION_HOURS = {ReflectionPeriod.NONE: 0, ReflectionPeriod.HOURS_24: 24, ReflectionPeriod.DAYS_7: 24 * 7}
+
+
 class Clinic(models.Model):
     """A clinic that screens patients. Every screening and every staff member belongs to one."""
 
@@ -35,6 +46,24 @@ class Clinic(models.Model):
             "confirms it with their own password."
         ),
     )
+    # Both default to 24 hours. The GMC asks for time to reflect before cosmetic interventions; no
+    # guidance sets a period for joints or wounds, but the products are the same unapproved ones and
+    # the treatment is elective, never urgent, so a day to reflect costs the patient nothing. A
+    # clinic whose wound care a day's wait would harm can set "none" for those uses alone.
+    reflection_period_cosmetic = models.CharField(
+        _("time to reflect before a cosmetic treatment (skin, hair, other uses)"),
+        max_length=4,
+        choices=ReflectionPeriod.choices,
+        default=ReflectionPeriod.HOURS_24,
+        help_text=_("The least time between signing a “go ahead” and the treatment day's time-out."),
+    )
+    reflection_period_medical = models.CharField(
+        _("time to reflect before a treatment of a joint or a wound"),
+        max_length=4,
+        choices=ReflectionPeriod.choices,
+        default=ReflectionPeriod.HOURS_24,
+        help_text=_("The least time between signing a “go ahead” and the treatment day's time-out."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -43,6 +72,13 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def reflection_period_for(self, intended_use: str) -> str:
+        """The period for a use: joints and wounds are medical; skin, hair and any other use are
+        taken as cosmetic, the stricter reading of an unknown use."""
+        if intended_use in ("joint", "wound"):
+            return self.reflection_period_medical
+        return self.reflection_period_cosmetic
 
 
 class Membership(models.Model):

@@ -30,14 +30,17 @@ from checklist.models.screenings import (
     ScreeningNamePrefix,
 )
 from checklist.models.teach_back import TeachBackAnswer
+from checklist.models.treatment_day import TIME_OUT_ITEMS, ConsentWithdrawal, TreatmentTimeOut
 
 __all__ = [
+    "TIME_OUT_ITEMS",
     "Acknowledgement",
     "Answer",
     "AnswerType",
     "AuditEvent",
     "ChecklistVersion",
     "Choice",
+    "ConsentWithdrawal",
     "Decision",
     "FlagResolution",
     "IntendedUse",
@@ -58,4 +61,5 @@ __all__ = [
     "TeachBackAnswer",
     "TeachBackChoice",
     "TeachBackQuestion",
+    "TreatmentTimeOut",
 ]

@@ -138,6 +138,13 @@ def teach_back_rows(record: ScreeningRecord) -> list[dict[str, Any]]:
     ]
 
 
+def _reflection(record: ScreeningRecord, screening: Screening, *, draft: bool) -> dict[str, Any] | None:
+    """The time to reflect kept at signing, for a "go ahead": how long, and the earliest treatment."""
+    if draft or record.reflection is None or screening.decision != Decision.PROCEED:
+        return None
+    return {"hours": record.reflection.hours, "earliest": _local(record.reflection.earliest)}
+
+
 def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool) -> dict[str, Any]:
     """Everything the template shows, in the order it shows it (so citations number in order).
 
@@ -279,6 +286,7 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
         "key_info": key_info,
         "red_flags": red_flags,
         "who_to_call": who_to_call(record, clinic),
+        "reflection": _reflection(record, screening, draft=draft),
         "accepted_risks": accepted_risks(record),
         "teach_back": teach_back_rows(record),
         "references": citations.entries,

@@ -1,4 +1,4 @@
-"""A voided screening's PDF as it is served: the stored original, stamped VOID at download.
+"""A voided (or withdrawn) screening's PDF as it is served: the stored original, stamped VOID at download.
 
 The stored bytes are never changed (their SHA-256 is in the record and in the audit chain); each
 download of a voided screening's document lays a stamp over a copy of them. Every page gets a
@@ -22,11 +22,12 @@ from pypdf.generic import ArrayObject, FloatObject, NameObject
 from weasyprint import CSS, HTML
 from weasyprint.urls import path2url
 
-from checklist.models import Screening
+from checklist.models import ConsentWithdrawal, Screening
 from checklist.pdf.fetcher import SafeURLFetcher, static_dir
 from checklist.pdf.render import pdf_assets
 
 TEMPLATE = "pdf/void_stamp.html"
+WITHDRAWN_TEMPLATE = "pdf/withdrawn_stamp.html"
 NOTICE_ID = "void-notice"
 # Space kept below the notice, in points, before the first page's content starts.
 NOTICE_GAP = 6.0
@@ -64,9 +65,8 @@ def _notice_bottom(page) -> float | None:
     return None
 
 
-def _render_stamp(screening: Screening, *, page_count: int, width: float, height: float) -> tuple[bytes, float]:
+def _render_stamp(html: str, *, width: float, height: float) -> tuple[bytes, float]:
     """The stamp pages (one per page of the document), and the height the notice takes on the first."""
-    html = render_to_string(TEMPLATE, _stamp_context(screening, page_count))
     page_size = CSS(string=f"@page {{ size: {width}pt {height}pt; }} .void-page {{ height: {height}pt; }}")
     with pdf_assets() as assets:
         document = HTML(string=html, base_url=path2url(static_dir()) + "/", url_fetcher=SafeURLFetcher()).render(
@@ -99,9 +99,32 @@ def _shrink_below(page, *, width: float, height: float, top_room: float) -> None
 def void_stamped_pdf(original: bytes, *, screening: Screening) -> bytes:
     """A copy of ``original`` with the VOID stamp on every page; same page count and page size."""
     reader = PdfReader(io.BytesIO(original))
+    html = render_to_string(TEMPLATE, _stamp_context(screening, len(reader.pages)))
+    return _stamped(reader, html, title_prefix="VOID", screening=screening)
+
+
+def withdrawn_stamped_pdf(original: bytes, *, screening: Screening, withdrawal: ConsentWithdrawal) -> bytes:
+    """A copy of ``original`` stamped WITHDRAWN on every page, the first with when and how."""
+    reader = PdfReader(io.BytesIO(original))
+    withdrawn_at = timezone.localtime(withdrawal.withdrawn_at)
+    context = {
+        "pages": range(len(reader.pages)),
+        "withdrawn_at": withdrawn_at,
+        "withdrawn_on": withdrawn_at.date(),
+        "how": withdrawal.get_how_display(),
+        "recorded_by": _full_name(withdrawal.recorded_by),
+        "note": withdrawal.note,
+        "reference": screening.reference,
+    }
+    return _stamped(
+        reader, render_to_string(WITHDRAWN_TEMPLATE, context), title_prefix="WITHDRAWN", screening=screening
+    )
+
+
+def _stamped(reader: PdfReader, html: str, *, title_prefix: str, screening: Screening) -> bytes:
     first = reader.pages[0]
     width, height = float(first.mediabox.width), float(first.mediabox.height)
-    stamp_bytes, notice_height = _render_stamp(screening, page_count=len(reader.pages), width=width, height=height)
+    stamp_bytes, notice_height = _render_stamp(html, width=width, height=height)
     stamp = PdfReader(io.BytesIO(stamp_bytes))
     writer = PdfWriter(clone_from=reader)
     for index, page in enumerate(writer.pages):
@@ -109,7 +132,7 @@ def void_stamped_pdf(original: bytes, *, screening: Screening) -> bytes:
             _shrink_below(page, width=width, height=height, top_room=notice_height)
         page.merge_page(stamp.pages[index])
     title = (reader.metadata.title if reader.metadata else None) or screening.reference
-    writer.add_metadata({"/Title": f"VOID: {title}"})
+    writer.add_metadata({"/Title": f"{title_prefix}: {title}"})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

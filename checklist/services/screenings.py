@@ -26,6 +26,7 @@ from checklist.records import (
     CompanionRecord,
     SigningRecord,
     names_match,
+    reflection_record,
 )
 from checklist.risk import Assessment, ChecklistSpec, evaluate, missing_required
 from checklist.selectors import (
@@ -38,6 +39,7 @@ from checklist.services.red_flags import red_flags_check_for_signing, red_flags_
 from checklist.services.signed_pdf import signed_pdf_render_requested
 from checklist.services.teach_back import teach_back_check_for_signing
 from checklist.spec import clean_free_text
+from clinic.models import REFLECTION_HOURS, ReflectionPeriod
 
 NOTE_MAX_LENGTH = 1000
 START_FIELDS = (
@@ -277,7 +279,11 @@ def screening_sign(
     if accepted:
         red_flags_confirm(screening=screening, accepted=accepted)
         record = screening_record(screening, acknowledged=tuple(codes))
-    record = replace(record, signing=signing)
+    period = screening.clinic.reflection_period_for(screening.intended_use)
+    reflection = reflection_record(
+        period=period, hours=REFLECTION_HOURS[ReflectionPeriod(period)], signed_at=screening.signed_at
+    )
+    record = replace(record, signing=signing, reflection=reflection)
     screening.verification_code = _new_verification_code()
     if cosigning:
         screening.cosigned_by = cosigned_by

@@ -26,9 +26,9 @@ from checklist.audit import PDF_DOWNLOADED, PDF_VIEWED, audit_log
 from checklist.forms_verify import MAX_UPLOAD_BYTES, VerifyForm, normalise_code
 from checklist.models import Screening
 from checklist.pdf import StoredPdfError, draft_preview_pdf, stored_pdf_bytes
-from checklist.pdf.void_stamp import void_stamped_pdf
+from checklist.pdf.void_stamp import void_stamped_pdf, withdrawn_stamped_pdf
 from checklist.permissions import clinic_member_required, get_screening_for_user
-from checklist.selectors import screening_by_verification_code, signed_pdf_status
+from checklist.selectors import screening_by_verification_code, screening_withdrawal, signed_pdf_status
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +85,9 @@ def screening_pdf(request, screening_id):
         # The stored bytes stay as issued; what leaves the clinic says VOID on every page.
         data = void_stamped_pdf(data, screening=screening)
         filename = f"exosafe-{screening.reference}-VOID.pdf"
+    elif (withdrawal := screening_withdrawal(screening)) is not None:
+        data = withdrawn_stamped_pdf(data, screening=screening, withdrawal=withdrawal)
+        filename = f"exosafe-{screening.reference}-WITHDRAWN.pdf"
     if request.method == "GET":
         audit_log(
             clinic=screening.clinic,
@@ -114,11 +117,18 @@ def screening_pdf_status(request, screening_id):
 
 def _public_facts(screening: Screening) -> dict:
     """All that the public pages may show of a record."""
+    withdrawal = screening_withdrawal(screening)
+    status = "valid"
+    if screening.status == Screening.Status.VOIDED:
+        status = "voided"
+    elif withdrawal is not None:
+        status = "withdrawn"
     return {
         "code": screening.verification_code,
         "clinic_name": screening.clinic.name,
         "signed_on": timezone.localdate(screening.signed_at) if screening.signed_at else None,
-        "status": "voided" if screening.status == Screening.Status.VOIDED else "valid",
+        "withdrawn_on": timezone.localdate(withdrawal.withdrawn_at) if withdrawal is not None else None,
+        "status": status,
         "sha256": screening.pdf_sha256,
     }
 

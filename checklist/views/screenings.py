@@ -16,13 +16,20 @@ from checklist.key_information import screening_key_information
 from checklist.models import Screening, ScreeningLocked
 from checklist.permissions import clinic_member_required, get_screening_for_user
 from checklist.red_flags import go_ahead_check
-from checklist.selectors import screening_record, screening_signed_record, signed_pdf_status
+from checklist.selectors import (
+    screening_record,
+    screening_signed_record,
+    screening_time_out,
+    screening_withdrawal,
+    signed_pdf_status,
+)
 from checklist.services.screenings import (
     NoPublishedChecklist,
     screening_copy_for_correction,
     screening_start,
     screening_void,
 )
+from checklist.services.treatment_day import time_out_refusal, withdrawal_refusal
 from checklist.steps import ScreeningFlow
 
 
@@ -62,6 +69,11 @@ def screening_detail(request, screening_id):
         "go_ahead": go_ahead_check(record.assessment.red_flags, record.resolutions_by_code) if record else None,
         "corrections": screening.corrections.only("id", "reference", "status", "created_at"),
         "pdf_status": signed_pdf_status(screening) if screening.is_locked else None,
+        "withdrawal": screening_withdrawal(screening) if screening.is_locked else None,
+        "time_out": screening_time_out(screening) if screening.is_locked else None,
+        "reflection": record.reflection if record else None,
+        "time_out_refusal": time_out_refusal(screening) if screening.is_signed else "",
+        "withdrawal_refusal": withdrawal_refusal(screening) if screening.is_signed else "",
     }
     if request.membership.is_admin:
         context["history"] = screening_history(screening)

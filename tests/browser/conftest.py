@@ -118,12 +118,21 @@ def make_screening_for_browser(checklist_loaded):
     from checklist.services.screenings import screening_start
     from tests.conftest import start_data
 
-    def _make(clinic, clinician, *, signed: bool = True, answered: bool = True, profile: str = "risky", **overrides):
+    def _make(
+        clinic,
+        clinician,
+        *,
+        signed: bool = True,
+        answered: bool = True,
+        profile: str = "risky",
+        decision: str = "wait",
+        **overrides,
+    ):
         screening = screening_start(clinic=clinic, clinician=clinician, data=start_data(**overrides))
         if answered:
             screening = answer_all_sections(screening, profile, clinician)
         if signed:
-            screening = sign_screening(screening, clinician)
+            screening = sign_screening(screening, clinician, decision=decision)
         screening.refresh_from_db()
         return screening
 

@@ -7,9 +7,11 @@ import json
 import subprocess
 
 import pytest
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from checklist.services.screenings import screening_answers_save, screening_void
+from checklist.services.treatment_day import consent_withdraw
 from tests.browser.conftest import TOOLS, VIEWPORTS, java_available, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,7 +28,16 @@ def tour(clinic_people, make_screening_for_browser):
     screening_void(screening=voided, user=omar, reason="Entered for the wrong patient")
     partial = make_screening_for_browser(clinic, nina, signed=False, answered=False, patient_name="Pat Partial")
     screening_answers_save(screening=partial, section_code="source", answers={}, user=nina)
+    ready = make_screening_for_browser(clinic, nina, profile="clean", patient_name="Rae Ready", decision="proceed")
+    withdrawn = make_screening_for_browser(
+        clinic, nina, profile="clean", patient_name="Wyn Withdrawn", decision="proceed"
+    )
+    consent_withdraw(screening=withdrawn, user=nina, withdrawn_at=timezone.now(), how="in_person")
     return {
+        "time-out": f"/screenings/{ready.pk}/time-out/",
+        "withdraw": f"/screenings/{ready.pk}/withdraw/",
+        "detail-withdrawn": f"/screenings/{withdrawn.pk}/",
+        "verify-withdrawn": f"/verify/{withdrawn.verification_code}/",
         "device": TOTPDevice.objects.create(user=omar, name="Browser test authenticator", confirmed=True),
         "dashboard": "/",
         "dashboard-search": "/?q=zzz-no-match",

@@ -13,13 +13,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from checklist.demo import answer_all_sections, demo_planned_date, sign_screening
+from checklist.demo import answer_all_sections, demo_clock, demo_planned_date, sign_screening
 from checklist.models import Decision, FlagResolution, Jurisdiction, Screening
 from checklist.records import INTERPRETER, SIGNER_REPRESENTATIVE, CompanionRecord
 from checklist.selectors import checklist_spec, checklist_version_published, screening_assessment
 from checklist.services.red_flags import ResolutionInput, screening_flags_resolve
 from checklist.services.screenings import AnswerInput, screening_answers_save, screening_start, screening_void
+from checklist.services.treatment_day import consent_withdraw
 from clinic.models import Clinic, Membership
 
 DEMO_CLINIC = "Harbourside Skin & Joint Clinic (demo)"
@@ -61,6 +63,8 @@ CONTACT_GIVEN = (
     "Gave the patient the clinic's nurse line card (+1 603 555 0143, out of hours 911) "
     "and wrote it on the take-home sheet."
 )
+# A lot in date, as the time-out checks against the vial.
+READY_LOT = {"lot_number": "TV7-2611-044", "lot_expiry_date": "2027-06-30"}
 UK_HUMAN_COSMETIC_STORY = {
     "source_origin": "adipose_msc",
     "product_label": "cosmetic",
@@ -129,6 +133,9 @@ class Command(BaseCommand):
         us = Jurisdiction.objects.get(code="US")
         uk = Jurisdiction.objects.get(code="UK")
         base = {"patient_language": "English", "jurisdiction": us, "planned_date": demo_planned_date()}
+        # First, so that the audit log's order follows its clock: signed two days ago.
+        with demo_clock(hours_ago=50):
+            self._ready_for_time_out(clinic, clinician, base)
         risky = screening_start(
             clinic=clinic,
             clinician=clinician,
@@ -255,7 +262,55 @@ class Command(BaseCommand):
             user=clinician,
         )
         self._accepted_with_cosign(clinic, clinician, admin, base)
-        return 7
+        self._withdrawn(clinic, clinician, base)
+        return 9
+
+    def _ready_for_time_out(self, clinic, clinician, base) -> Screening:
+        """A "go ahead" signed two days ago: its 24 hours to reflect are over, the time-out is due."""
+        screening = screening_start(
+            clinic=clinic,
+            clinician=clinician,
+            data={
+                **base,
+                "planned_date": demo_planned_date(days=0),
+                "patient_name": "Sofia Brennan",
+                "patient_dob": dt.date(1990, 2, 11),
+                "patient_reference": "HS-10438",
+                "product_name": "TrialVes-7 (investigational)",
+                "product_maker": "University Hospital trial unit",
+                "intended_use": "joint",
+                "route": "injection_joint",
+            },
+        )
+        answer_all_sections(screening, "clean", clinician, overrides=READY_LOT)
+        return sign_screening(screening, clinician, decision=Decision.PROCEED)
+
+    def _withdrawn(self, clinic, clinician, base) -> Screening:
+        """A "go ahead" the patient withdrew by phone afterwards."""
+        screening = screening_start(
+            clinic=clinic,
+            clinician=clinician,
+            data={
+                **base,
+                "patient_name": "Noah Kim",
+                "patient_dob": dt.date(1975, 8, 3),
+                "patient_reference": "HS-10439",
+                "product_name": "GlowVesicle Serum",
+                "product_maker": "Example Biologics",
+                "intended_use": "skin",
+                "route": "topical",
+            },
+        )
+        answer_all_sections(screening, "clean", clinician, overrides=READY_LOT)
+        signed = sign_screening(screening, clinician, decision=Decision.PROCEED)
+        consent_withdraw(
+            screening=signed,
+            user=clinician,
+            withdrawn_at=timezone.now(),
+            how="phone",
+            note="Called the nurse line: has decided not to have the treatment after talking with family.",
+        )
+        return signed
 
     def _accepted_with_cosign(self, clinic, clinician, admin, base) -> Screening:
         """A "go ahead" after both red flags were resolved: one by evidence, one accepted and co-signed."""
