@@ -335,14 +335,20 @@ class Question(VersionContent):
         if other is not None and self.section_id and other.section.version_id != self.section.version_id:
             raise ValidationError({"depends_on": _("A question can only depend on one of the same version.")})
 
-    def clean_answer(self, value: Any, *, choice_values: set[str] | None = None) -> str | list[str] | None:
+    def clean_answer(
+        self, value: Any, *, choice_values: set[str] | None = None, exclusive_values: set[str] | None = None
+    ) -> str | list[str] | None:
         """Validate and normalise an answer against this question's type (see ``spec.clean_answer``).
 
-        ``choice_values`` lets callers pass already-loaded choices.
+        ``choice_values`` and ``exclusive_values`` let callers pass already-loaded choices.
         """
-        if self.has_choices and choice_values is None:
-            choice_values = {c.value for c in self.choices.all()}
-        return clean_answer(self.answer_type, value, choice_values=choice_values or set())
+        if self.has_choices and (choice_values is None or exclusive_values is None):
+            choices = list(self.choices.all())
+            choice_values = {c.value for c in choices} if choice_values is None else choice_values
+            exclusive_values = {c.value for c in choices if c.exclusive} if exclusive_values is None else exclusive_values
+        return clean_answer(
+            self.answer_type, value, choice_values=choice_values or set(), exclusive_values=exclusive_values or set()
+        )
 
 
 class FlagText(models.Model):
