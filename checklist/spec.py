@@ -141,11 +141,19 @@ class SectionSpec:
 
 @dataclass(frozen=True)
 class ConditionSpec:
-    """Holds when the question's answer (or the context fact) is among ``values``."""
+    """Holds when the question's answer (or the context fact) is among ``values``.
+
+    Two other forms test dates and gaps: with ``before_question`` or ``before_context`` it holds
+    when the subject's date is earlier than that other answer's or fact's date (a lot that expires
+    before the planned treatment day); with ``missing`` it holds when a shown question has no answer.
+    """
 
     values: frozenset[str]
     question: str | None = None
     context_key: str | None = None
+    before_question: str | None = None
+    before_context: str | None = None
+    missing: bool = False
 
 
 @dataclass(frozen=True)

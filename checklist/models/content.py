@@ -344,8 +344,10 @@ class Question(VersionContent):
         """
         if self.has_choices and (choice_values is None or exclusive_values is None):
             choices = list(self.choices.all())
-            choice_values = {c.value for c in choices} if choice_values is None else choice_values
-            exclusive_values = {c.value for c in choices if c.exclusive} if exclusive_values is None else exclusive_values
+            if choice_values is None:
+                choice_values = {c.value for c in choices}
+            if exclusive_values is None:
+                exclusive_values = {c.value for c in choices if c.exclusive}
         return clean_answer(
             self.answer_type, value, choice_values=choice_values or set(), exclusive_values=exclusive_values or set()
         )
@@ -428,6 +430,11 @@ class RiskRuleCondition(VersionContent):
     question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     context_key = models.CharField(max_length=40, choices=ContextKey.choices, blank=True)
     values = models.JSONField(default=list)
+    # A dated condition: the subject's date is before this other question's answer or fact.
+    before_question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    before_context = models.CharField(max_length=40, choices=ContextKey.choices, blank=True)
+    # A gap: the (shown) question has no answer.
+    missing = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -435,6 +442,10 @@ class RiskRuleCondition(VersionContent):
                 condition=(Q(question__isnull=False) & Q(context_key=""))
                 | (Q(question__isnull=True) & ~Q(context_key="")),
                 name="checklist_condition_question_xor_context",
+            ),
+            models.CheckConstraint(
+                condition=Q(before_question__isnull=True) | Q(before_context=""),
+                name="checklist_condition_one_before",
             ),
         ]
 
