@@ -150,7 +150,11 @@ def _compile(version: ChecklistVersion) -> ChecklistSpec:
         RiskRule.objects.filter(version=version)
         .order_by("position")
         .prefetch_related(
-            refs, Prefetch("conditions", queryset=RiskRuleCondition.objects.select_related("question").order_by("id"))
+            refs,
+            Prefetch(
+                "conditions",
+                queryset=RiskRuleCondition.objects.select_related("question", "before_question").order_by("id"),
+            ),
         )
     )
     rule_specs = tuple(
@@ -162,6 +166,9 @@ def _compile(version: ChecklistVersion) -> ChecklistSpec:
                     values=frozenset(c.values),
                     question=c.question.code if c.question is not None else None,
                     context_key=c.context_key or None,
+                    before_question=c.before_question.code if c.before_question is not None else None,
+                    before_context=c.before_context or None,
+                    missing=c.missing,
                 )
                 for c in r.conditions.all()
             ),

@@ -337,14 +337,22 @@ class Question(VersionContent):
         if other is not None and self.section_id and other.section.version_id != self.section.version_id:
             raise ValidationError({"depends_on": _("A question can only depend on one of the same version.")})
 
-    def clean_answer(self, value: Any, *, choice_values: set[str] | None = None) -> str | list[str] | None:
+    def clean_answer(
+        self, value: Any, *, choice_values: set[str] | None = None, exclusive_values: set[str] | None = None
+    ) -> str | list[str] | None:
         """Validate and normalise an answer against this question's type (see ``spec.clean_answer``).
 
-        ``choice_values`` lets callers pass already-loaded choices.
+        ``choice_values`` and ``exclusive_values`` let callers pass already-loaded choices.
         """
-        if self.has_choices and choice_values is None:
-            choice_values = {c.value for c in self.choices.all()}
-        return clean_answer(self.answer_type, value, choice_values=choice_values or set())
+        if self.has_choices and (choice_values is None or exclusive_values is None):
+            choices = list(self.choices.all())
+            if choice_values is None:
+                choice_values = {c.value for c in choices}
+            if exclusive_values is None:
+                exclusive_values = {c.value for c in choices if c.exclusive}
+        return clean_answer(
+            self.answer_type, value, choice_values=choice_values or set(), exclusive_values=exclusive_values or set()
+        )
 
 
 class FlagText(models.Model):
@@ -424,6 +432,11 @@ class RiskRuleCondition(VersionContent):
     question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     context_key = models.CharField(max_length=40, choices=ContextKey.choices, blank=True)
     values = models.JSONField(default=list)
+    # A dated condition: the subject's date is before this other question's answer or fact.
+    before_question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    before_context = models.CharField(max_length=40, choices=ContextKey.choices, blank=True)
+    # A gap: the (shown) question has no answer.
+    missing = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -431,6 +444,10 @@ class RiskRuleCondition(VersionContent):
                 condition=(Q(question__isnull=False) & Q(context_key=""))
                 | (Q(question__isnull=True) & ~Q(context_key="")),
                 name="checklist_condition_question_xor_context",
+            ),
+            models.CheckConstraint(
+                condition=Q(before_question__isnull=True) | Q(before_context=""),
+                name="checklist_condition_one_before",
             ),
         ]
 

@@ -261,6 +261,7 @@ class Screening(models.Model):
             "jurisdiction": self.jurisdiction.code,
             "jurisdiction_bans_human_cosmetics": "yes" if self.jurisdiction.bans_human_derived_cosmetics else "no",
             "jurisdiction_no_approved_products": "yes" if self.jurisdiction.no_approved_products else "no",
+            "planned_date": self.planned_date.isoformat() if self.planned_date else "",
         }
 
     def _changed_fields(self, stored: Screening) -> set[str]:

@@ -147,6 +147,9 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
                 question=questions[cond.question] if cond.question else None,
                 context_key=cond.context_key or "",
                 values=sorted(cond.values),
+                before_question=questions[cond.before_question] if cond.before_question else None,
+                before_context=cond.before_context or "",
+                missing=cond.missing,
             )
     for model, statements in ((KeyFact, checklist.key_facts), (Acknowledgement, checklist.acknowledgements)):
         for pos, item in enumerate(statements, start=1):

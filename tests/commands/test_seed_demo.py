@@ -6,9 +6,10 @@ import io
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from checklist.models import Screening
-from checklist.selectors import screening_signed_record
+from checklist.selectors import screening_signed_record, screening_withdrawal
 from clinic.models import Clinic, Membership
 from tests.conftest import login_verified
 
@@ -23,10 +24,13 @@ def test_it_creates_the_demo_and_is_idempotent(db, settings, tmp_path, monkeypat
     assert users.get(username="demo-clinician").check_password("a-demo-password-for-tests")
     assert Membership.objects.get(user__username="demo-admin").role == Membership.Role.ADMIN
     assert users.get(username="demo-editor").is_staff
-    assert Screening.objects.count() == 7
+    assert Screening.objects.count() == 9
     # Every state a clinic meets.
     statuses = sorted(Screening.objects.values_list("status", flat=True))
-    assert statuses == ["awaiting_signature", "draft", "signed", "signed", "signed", "signed", "voided"]
+    assert statuses == ["awaiting_signature", "draft", *["signed"] * 6, "voided"]
+    assert screening_withdrawal(Screening.objects.get(patient_name="Noah Kim")) is not None
+    ready = Screening.objects.get(patient_name="Sofia Brennan")
+    assert ready.decision == "proceed" and screening_signed_record(ready).reflection.earliest < timezone.now()
     voided = Screening.objects.get(status="voided")
     assert voided.voided_by.username == "demo-admin" and "wrong patient" in voided.void_reason
     represented = screening_signed_record(Screening.objects.get(patient_name="Tomás Ferreira")).signing

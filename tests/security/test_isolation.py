@@ -33,6 +33,8 @@ ROUTES = {
     "checklist:screening-void-confirm": ("get", "admin-screening"),
     "checklist:screening-correct": ("post", "screening"),
     "checklist:screening-pdf": ("get", "screening"),
+    "checklist:screening-time-out": ("get", "screening"),
+    "checklist:screening-withdraw": ("get", "screening"),
     "checklist:screening-pdf-status": ("get", "screening"),
     "checklist:verify": ("get", "public"),
     "checklist:verify-code": ("get", "public"),
