@@ -51,6 +51,7 @@ FLAG_KEYS = ("clinician_flag", "patient_flag", "ask", "references")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _JURISDICTION_CODE = re.compile(r"^[A-Z]{2,10}$")
 _REF_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_ACCESSED_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class ContentError(ValueError):
@@ -136,13 +137,19 @@ def _references(c: _Checker, raw: Any) -> dict[str, ReferenceSpec]:
     references = []
     for i, item in enumerate(c.items(raw, "references")):
         path = f"references[{i}]"
-        m = c.mapping(item, path, {"code", "title"}, {"publisher", "date", "url"})
+        m = c.mapping(item, path, {"code", "title"}, {"publisher", "date", "url", "accessed"})
         date = str(_date_text(m.get("date", "")) or "")
         if date and not _REF_DATE.match(date):
             c.fail(f"{path}.date", "use YYYY, YYYY-MM or YYYY-MM-DD")
         url = str(m.get("url") or "")
         if url and not url.startswith("https://"):
             c.fail(f"{path}.url", "use an https:// address or leave it empty")
+        # When a web page's content was checked: a full date, and only for a page with an address.
+        accessed = str(_date_text(m.get("accessed", "")) or "")
+        if accessed and not _ACCESSED_DATE.match(accessed):
+            c.fail(f"{path}.accessed", "use YYYY-MM-DD")
+        elif accessed and not url:
+            c.fail(f"{path}.accessed", "an accessed date needs the page's url")
         references.append(
             ReferenceSpec(
                 code=c.code(m.get("code"), f"{path}.code"),
@@ -150,6 +157,7 @@ def _references(c: _Checker, raw: Any) -> dict[str, ReferenceSpec]:
                 publisher=c.text(m.get("publisher", ""), f"{path}.publisher", allow_empty=True),
                 date=date,
                 url=url,
+                accessed=accessed,
             )
         )
     c.unique([r.code for r in references], "references")

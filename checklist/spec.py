@@ -38,10 +38,19 @@ class ReferenceSpec:
     publisher: str = ""
     date: str = ""
     url: str = ""
+    accessed: str = ""  # for a web page, when its content was checked (ISO date); not its publication date
 
     @property
     def citation(self) -> str:
-        return ". ".join(part for part in (self.title, self.publisher, self.date) if part)
+        return ". ".join(part for part in (self.title, self.publisher, self.date, self.accessed_text) if part)
+
+    @property
+    def accessed_text(self) -> str:
+        """ "accessed 2 December 2026", or nothing when the date is not recorded."""
+        if not self.accessed:
+            return ""
+        day = dt.date.fromisoformat(self.accessed)
+        return f"accessed {day.day} {day:%B %Y}"
 
     @property
     def short_citation(self) -> str:
@@ -254,14 +263,16 @@ class ChecklistSpec:
         return {name: to_data(getattr(self, name)) for name in _field_names(ChecklistSpec) or ()}
 
     def same_version_content(self, other: ChecklistSpec) -> bool:
-        """True when both hold the same questions, rules and statements (the versioned part;
-        references and jurisdictions are a library shared by all versions)."""
-        return (self.sections, self.rules, self.key_facts, self.acknowledgements, self.teach_back) == (
+        """True when both hold the same questions, rules, statements and jurisdiction records (the
+        versioned part; references are a library shared by all versions)."""
+        mine = (self.sections, self.rules, self.key_facts, self.acknowledgements, self.teach_back, self.jurisdictions)
+        return mine == (
             other.sections,
             other.rules,
             other.key_facts,
             other.acknowledgements,
             other.teach_back,
+            other.jurisdictions,
         )
 
     def resolve(self, codes: tuple[str, ...]) -> tuple[ReferenceSpec, ...]:
