@@ -42,11 +42,12 @@ class ReferenceSpec:
 
     @property
     def citation(self) -> str:
-        return ". ".join(part for part in (self.title, self.publisher, self.date, self.accessed_text) if part)
+        text = ". ".join(part for part in (self.title, self.publisher, self.date) if part)
+        return f"{text} ({self.accessed_text})" if self.accessed else text
 
     @property
     def accessed_text(self) -> str:
-        """ "accessed 2 December 2026", or nothing when the date is not recorded."""
+        """The words "accessed 2 December 2026" for a web page; nothing when the date is not recorded."""
         if not self.accessed:
             return ""
         day = dt.date.fromisoformat(self.accessed)

@@ -97,8 +97,8 @@ class Reference(LibraryEntry):
 
     @property
     def citation(self) -> str:
-        parts = [self.title, self.publisher, self.date, f"accessed {self.accessed}" if self.accessed else ""]
-        return ". ".join(p for p in parts if p)
+        text = ". ".join(p for p in (self.title, self.publisher, self.date) if p)
+        return f"{text} (accessed {self.accessed})" if self.accessed else text
 
     def citing_rows(self) -> dict[str, int]:
         """How many rows cite this reference, by kind: what deleting it would silently uncite."""
