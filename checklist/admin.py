@@ -18,6 +18,7 @@ from checklist.models import (
     ChecklistVersion,
     Choice,
     Jurisdiction,
+    JurisdictionRecord,
     KeyFact,
     PublishedVersionLocked,
     Question,
@@ -38,7 +39,7 @@ def _version_of(obj) -> ChecklistVersion | None:
         return None
     if isinstance(obj, ChecklistVersion):
         return obj
-    if isinstance(obj, Section | RiskRule | Acknowledgement | KeyFact | TeachBackQuestion):
+    if isinstance(obj, Section | RiskRule | Acknowledgement | KeyFact | TeachBackQuestion | JurisdictionRecord):
         return obj.version
     if isinstance(obj, Question):
         return obj.section.version
@@ -122,6 +123,13 @@ class TeachBackInline(LockedInlineMixin, admin.TabularInline):
     extra = 0
 
 
+class JurisdictionRecordInline(LockedInlineMixin, admin.TabularInline):
+    model = JurisdictionRecord
+    fields = ("jurisdiction", "regulator", "no_approved_products", "bans_human_derived_cosmetics", "last_reviewed")
+    show_change_link = True
+    extra = 0
+
+
 class RiskRuleInline(LockedInlineMixin, admin.TabularInline):
     model = RiskRule
     fields = ("position", "code", "level")
@@ -135,7 +143,14 @@ class ChecklistVersionAdmin(VersionLockMixin, admin.ModelAdmin):
     list_filter = ("status",)
     readonly_fields = ("status", "published_at", "created_at")
     fields = ("number", "status", "published_at", "change_notes", "created_at")
-    inlines = (SectionInline, RiskRuleInline, KeyFactInline, AcknowledgementInline, TeachBackInline)
+    inlines = (
+        SectionInline,
+        RiskRuleInline,
+        KeyFactInline,
+        AcknowledgementInline,
+        TeachBackInline,
+        JurisdictionRecordInline,
+    )
     actions = ("copy_as_new_draft", "publish")
 
     def has_add_permission(self, request):
@@ -367,14 +382,43 @@ class LibraryAdmin(admin.ModelAdmin):
 
 @admin.register(Reference)
 class ReferenceAdmin(LibraryAdmin):
-    list_display = ("code", "title", "publisher", "date")
+    list_display = ("code", "title", "publisher", "date", "accessed")
     search_fields = ("code", "title", "publisher")
 
 
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(LibraryAdmin):
-    list_display = ("code", "name", "regulator", "bans_human_derived_cosmetics", "last_reviewed")
+    """The country only: what each version says about it is that version's jurisdiction record."""
+
+    list_display = ("code", "name", "position")
+
+
+@admin.register(JurisdictionRecord)
+class JurisdictionRecordAdmin(VersionLockMixin, admin.ModelAdmin):
+    """What a version says about a jurisdiction: editable in the draft, read only once published."""
+
+    list_display = ("jurisdiction", "version_column", "regulator", "bans_human_derived_cosmetics", "last_reviewed")
+    list_filter = (version_filter("version"), "jurisdiction")
+    list_select_related = ("version", "jurisdiction")
+    ordering = ("-version__number", "jurisdiction__position")
     filter_horizontal = ("references",)
+
+    def has_add_permission(self, request):
+        """Records come with their version (loaded or copied); a country added later gets its
+        record in the draft, which is the only version that may take one."""
+        return (
+            super().has_add_permission(request)
+            and ChecklistVersion.objects.filter(status=ChecklistVersion.Status.DRAFT).exists()
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "version":
+            kwargs["queryset"] = ChecklistVersion.objects.filter(status=ChecklistVersion.Status.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("version"), ordering="version__number")
+    def version_column(self, obj):
+        return version_label(obj.version)
 
 
 @admin.register(Screening)

@@ -26,6 +26,7 @@ KINDS = (
     ("acknowledgement", _("Statement the patient ticks")),
     ("teach_back", _("Teach-back question")),
     ("teach_back_choice", _("Teach-back choice")),
+    ("jurisdiction", _("Jurisdiction")),
 )
 # Keys, and the rows nested below a row (compared as rows of their own). Positions are left out:
 # one question inserted would otherwise show every later question as changed.
@@ -77,7 +78,7 @@ def _fields(row: Any) -> dict[str, str]:
 
 
 def _title(row: Any) -> str:
-    for name in ("prompt", "label", "title", "text", "clinician_flag"):
+    for name in ("prompt", "label", "title", "text", "clinician_flag", "name"):
         text = getattr(row, name, "")
         if text:
             return str(text)
@@ -104,6 +105,8 @@ def _rows(checklist: ChecklistSpec) -> dict[str, dict[str, Any]]:
         rows["teach_back"][teach_back.code] = teach_back
         for tb_choice in teach_back.choices:
             rows["teach_back_choice"][f"{teach_back.code}: {tb_choice.value}"] = tb_choice
+    for jurisdiction in checklist.jurisdictions:
+        rows["jurisdiction"][jurisdiction.code] = jurisdiction
     return rows
 
 

@@ -36,6 +36,7 @@ from checklist.teach_back import placeholder_problems
 from checklist.vocabulary import (
     CHOICE_TYPES,
     CONTEXT_VALUES,
+    DATE_CONTEXT_KEYS,
     FIXED_STEP_CODES,
     YES_NO_UNSURE_LABELS,
     AnswerType,
@@ -50,6 +51,7 @@ FLAG_KEYS = ("clinician_flag", "patient_flag", "ask", "references")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _JURISDICTION_CODE = re.compile(r"^[A-Z]{2,10}$")
 _REF_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_ACCESSED_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class ContentError(ValueError):
@@ -135,13 +137,19 @@ def _references(c: _Checker, raw: Any) -> dict[str, ReferenceSpec]:
     references = []
     for i, item in enumerate(c.items(raw, "references")):
         path = f"references[{i}]"
-        m = c.mapping(item, path, {"code", "title"}, {"publisher", "date", "url"})
+        m = c.mapping(item, path, {"code", "title"}, {"publisher", "date", "url", "accessed"})
         date = str(_date_text(m.get("date", "")) or "")
         if date and not _REF_DATE.match(date):
             c.fail(f"{path}.date", "use YYYY, YYYY-MM or YYYY-MM-DD")
         url = str(m.get("url") or "")
         if url and not url.startswith("https://"):
             c.fail(f"{path}.url", "use an https:// address or leave it empty")
+        # When a web page's content was checked: a full date, and only for a page with an address.
+        accessed = str(_date_text(m.get("accessed", "")) or "")
+        if accessed and not _ACCESSED_DATE.match(accessed):
+            c.fail(f"{path}.accessed", "use YYYY-MM-DD")
+        elif accessed and not url:
+            c.fail(f"{path}.accessed", "an accessed date needs the page's url")
         references.append(
             ReferenceSpec(
                 code=c.code(m.get("code"), f"{path}.code"),
@@ -149,6 +157,7 @@ def _references(c: _Checker, raw: Any) -> dict[str, ReferenceSpec]:
                 publisher=c.text(m.get("publisher", ""), f"{path}.publisher", allow_empty=True),
                 date=date,
                 url=url,
+                accessed=accessed,
             )
         )
     c.unique([r.code for r in references], "references")
@@ -412,28 +421,73 @@ def _sections(c: _Checker, raw: Any) -> tuple[SectionSpec, ...]:
 
 
 def _condition(c: _Checker, raw: Any, path: str, checklist: ChecklistSpec) -> ConditionSpec | None:
+    """One condition: ``values`` listed, or ``before`` another date (a question's or a fact's), or
+    ``missing: true`` (a shown question left unanswered)."""
     if not isinstance(raw, dict) or ("question" in raw) == ("context" in raw):
         c.fail(path, "give exactly one of 'question' or 'context', and 'values'")
         return None
-    m = c.mapping(raw, path, {"values"}, {"question", "context"})
-    values = sorted(str(v) for v in c.items(m.get("values"), f"{path}.values"))
-    if not values:
-        c.fail(f"{path}.values", "list at least one value")
+    m = c.mapping(raw, path, set(), {"question", "context", "values", "before", "missing"})
+    forms = [k for k in ("values", "before", "missing") if k in m]
+    if len(forms) != 1:
+        c.fail(path, "give exactly one of 'values', 'before' or 'missing: true'")
+        return None
+    target = None
     if "question" in m:
         target = checklist.questions_by_code.get(m["question"])
         if target is None:
             c.fail(f"{path}.question", f"unknown question '{m['question']}'")
-        _known_values(c, values, f"{path}.values", target, m["question"])
-        return ConditionSpec(values=frozenset(values), question=m["question"])
-    key = m["context"]
-    if key not in CONTEXT_VALUES:
+    elif m["context"] not in CONTEXT_VALUES:
         c.fail(f"{path}.context", f"expected one of {', '.join(CONTEXT_VALUES)}")
-    else:
-        allowed = CONTEXT_VALUES[key] or set(checklist.jurisdictions_by_code)
-        for value in values:
-            if value not in allowed:
-                c.fail(f"{path}.values", f"'{value}' is not a value of {key}")
+        return None
+    subject = {"question": m["question"]} if "question" in m else {"context_key": str(m["context"])}
+    if "missing" in m:
+        if m["missing"] is not True or target is None:
+            c.fail(f"{path}.missing", "write 'missing: true' on a question's condition")
+        return ConditionSpec(values=frozenset(), missing=True, **subject)
+    if "before" in m:
+        return _before_condition(c, m, path, checklist, target, subject)
+    values = sorted(str(v) for v in c.items(m.get("values"), f"{path}.values"))
+    if not values:
+        c.fail(f"{path}.values", "list at least one value")
+    if target is not None:
+        _known_values(c, values, f"{path}.values", target, m["question"])
+        return ConditionSpec(values=frozenset(values), **subject)
+    if "question" in m:
+        return None
+    key = m["context"]
+    allowed = CONTEXT_VALUES[key] or set(checklist.jurisdictions_by_code)
+    if key in DATE_CONTEXT_KEYS:
+        c.fail(f"{path}.context", f"{key} is a date: compare it with 'before'")
+    for value in values:
+        if value not in allowed:
+            c.fail(f"{path}.values", f"'{value}' is not a value of {key}")
     return ConditionSpec(values=frozenset(values), context_key=str(key))
+
+
+def _is_date(target: QuestionSpec | None, context_key: str | None) -> bool:
+    if target is not None:
+        return target.answer_type == AnswerType.DATE
+    return context_key in DATE_CONTEXT_KEYS
+
+
+def _before_condition(
+    c: _Checker, m: Mapping[str, Any], path: str, checklist: ChecklistSpec, target: QuestionSpec | None, subject: dict
+) -> ConditionSpec | None:
+    """``before: {question: code}`` or ``before: {context: key}``: both sides must be dates."""
+    if not _is_date(target, subject.get("context_key")):
+        c.fail(path, "'before' compares dates: the subject must be a date question or a date fact")
+    other = m["before"]
+    if not isinstance(other, dict) or len(other) != 1 or not ({"question", "context"} >= set(other)):
+        c.fail(f"{path}.before", "give one of 'question' or 'context'")
+        return None
+    if "question" in other:
+        other_q = checklist.questions_by_code.get(other["question"])
+        if other_q is None or other_q.answer_type != AnswerType.DATE:
+            c.fail(f"{path}.before.question", f"'{other['question']}' is not a date question")
+        return ConditionSpec(values=frozenset(), before_question=str(other["question"]), **subject)
+    if other["context"] not in DATE_CONTEXT_KEYS:
+        c.fail(f"{path}.before.context", f"expected one of {', '.join(sorted(DATE_CONTEXT_KEYS))}")
+    return ConditionSpec(values=frozenset(), before_context=str(other["context"]), **subject)
 
 
 def _rules(c: _Checker, raw: Any, checklist: ChecklistSpec) -> tuple[RuleSpec, ...]:

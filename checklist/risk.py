@@ -11,6 +11,7 @@ still states the uncertainties that apply to every exosome product.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -149,14 +150,40 @@ def complete_section_codes(
     return frozenset(s.code for s in checklist.sections if s.code in saved and s.code not in open_sections)
 
 
+def parse_date(value: Any) -> dt.date | None:
+    """An ISO date answer or fact as a date; anything else (blank, malformed) as None."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def _condition_holds(
     condition: ConditionSpec, answers: Mapping[str, Any], context: Mapping[str, str], visible: frozenset[str]
 ) -> bool:
+    if condition.question is not None and condition.question not in visible:
+        return False
+    subject = (
+        answers.get(condition.question) if condition.question is not None else context.get(condition.context_key or "")
+    )
+    if condition.missing:
+        return not is_answered(subject)
+    if condition.before_question is not None or condition.before_context is not None:
+        if condition.before_question is not None:
+            if condition.before_question not in visible:
+                return False
+            other = answers.get(condition.before_question)
+        else:
+            other = context.get(condition.before_context or "")
+        first, second = parse_date(subject), parse_date(other)
+        return first is not None and second is not None and first < second
     if condition.question is not None:
-        if condition.question not in visible:
-            return False
-        return bool(selected_values(answers.get(condition.question)) & condition.values)
-    return context.get(condition.context_key or "") in condition.values
+        return bool(selected_values(subject) & condition.values)
+    return subject in condition.values
 
 
 def evaluate(

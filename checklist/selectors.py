@@ -26,7 +26,7 @@ from checklist.models import (
     Choice,
     ConsentWithdrawal,
     FlagResolution,
-    Jurisdiction,
+    JurisdictionRecord,
     KeyFact,
     Question,
     Reference,
@@ -73,20 +73,21 @@ def _ref_codes(obj) -> tuple[str, ...]:
     return tuple(sorted(r.code for r in obj.references.all()))
 
 
-def jurisdiction_spec(jurisdiction: Jurisdiction, references: tuple[str, ...] | None = None) -> JurisdictionSpec:
+def jurisdiction_spec(record: JurisdictionRecord) -> JurisdictionSpec:
+    """One version's record of a jurisdiction, with the country's stable code and name."""
     return JurisdictionSpec(
-        code=jurisdiction.code,
-        name=jurisdiction.name,
-        regulator=jurisdiction.regulator,
-        summary=jurisdiction.summary,
-        last_reviewed=jurisdiction.last_reviewed.isoformat(),
-        no_approved_products=jurisdiction.no_approved_products,
-        bans_human_derived_cosmetics=jurisdiction.bans_human_derived_cosmetics,
-        report_name=jurisdiction.report_name,
-        report_url=jurisdiction.report_url,
-        report_phone=jurisdiction.report_phone,
-        report_instructions=jurisdiction.report_instructions,
-        references=references if references is not None else _ref_codes(jurisdiction),
+        code=record.jurisdiction.code,
+        name=record.jurisdiction.name,
+        regulator=record.regulator,
+        summary=record.summary,
+        last_reviewed=record.last_reviewed.isoformat(),
+        no_approved_products=record.no_approved_products,
+        bans_human_derived_cosmetics=record.bans_human_derived_cosmetics,
+        report_name=record.report_name,
+        report_url=record.report_url,
+        report_phone=record.report_phone,
+        report_instructions=record.report_instructions,
+        references=_ref_codes(record),
     )
 
 
@@ -150,7 +151,11 @@ def _compile(version: ChecklistVersion) -> ChecklistSpec:
         RiskRule.objects.filter(version=version)
         .order_by("position")
         .prefetch_related(
-            refs, Prefetch("conditions", queryset=RiskRuleCondition.objects.select_related("question").order_by("id"))
+            refs,
+            Prefetch(
+                "conditions",
+                queryset=RiskRuleCondition.objects.select_related("question", "before_question").order_by("id"),
+            ),
         )
     )
     rule_specs = tuple(
@@ -162,6 +167,9 @@ def _compile(version: ChecklistVersion) -> ChecklistSpec:
                     values=frozenset(c.values),
                     question=c.question.code if c.question is not None else None,
                     context_key=c.context_key or None,
+                    before_question=c.before_question.code if c.before_question is not None else None,
+                    before_context=c.before_context or None,
+                    missing=c.missing,
                 )
                 for c in r.conditions.all()
             ),
@@ -194,10 +202,18 @@ def _compile(version: ChecklistVersion) -> ChecklistSpec:
         .prefetch_related(refs, Prefetch("choices", queryset=TeachBackChoice.objects.order_by("position")))
     )
     references = {
-        r.code: ReferenceSpec(code=r.code, title=r.title, publisher=r.publisher, date=r.date, url=r.url)
+        r.code: ReferenceSpec(
+            code=r.code, title=r.title, publisher=r.publisher, date=r.date, url=r.url, accessed=r.accessed
+        )
         for r in Reference.objects.order_by("code")
     }
-    jurisdictions = tuple(jurisdiction_spec(j) for j in Jurisdiction.objects.prefetch_related(refs))
+    jurisdictions = tuple(
+        jurisdiction_spec(record)
+        for record in JurisdictionRecord.objects.filter(version=version)
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__position", "jurisdiction__name")
+        .prefetch_related(refs)
+    )
     return ChecklistSpec(
         version_number=version.number,
         sections=section_specs,
@@ -278,7 +294,24 @@ def screening_assessment(
 
 def _jurisdiction_of(screening: Screening, spec: ChecklistSpec) -> JurisdictionSpec:
     known = spec.jurisdictions_by_code.get(screening.jurisdiction.code)
-    return known if known is not None else jurisdiction_spec(screening.jurisdiction)
+    if known is not None:
+        return known
+    record = screening.jurisdiction_record
+    if record is not None:
+        return jurisdiction_spec(record)
+    # A country added without any record: say so, and take it as unapproved.
+    return JurisdictionSpec(
+        code=screening.jurisdiction.code,
+        name=screening.jurisdiction.name,
+        regulator=str(_("Your national medicines regulator")),
+        summary=str(
+            _(
+                "We have no record of the rules where you live. Unless the clinic shows you written approval "
+                "from the regulator for this product and this use, take it that the product is not approved."
+            )
+        ),
+        last_reviewed=screening.version.created_at.date().isoformat(),
+    )
 
 
 def screening_resolutions(screening: Screening) -> tuple[ResolutionRecord, ...]:

@@ -38,10 +38,20 @@ class ReferenceSpec:
     publisher: str = ""
     date: str = ""
     url: str = ""
+    accessed: str = ""  # for a web page, when its content was checked (ISO date); not its publication date
 
     @property
     def citation(self) -> str:
-        return ". ".join(part for part in (self.title, self.publisher, self.date) if part)
+        text = ". ".join(part for part in (self.title, self.publisher, self.date) if part)
+        return f"{text} ({self.accessed_text})" if self.accessed else text
+
+    @property
+    def accessed_text(self) -> str:
+        """The words "accessed 2 December 2026" for a web page; nothing when the date is not recorded."""
+        if not self.accessed:
+            return ""
+        day = dt.date.fromisoformat(self.accessed)
+        return f"accessed {day.day} {day:%B %Y}"
 
     @property
     def short_citation(self) -> str:
@@ -113,7 +123,12 @@ class QuestionSpec:
         Returns the value as stored (a string, a list of strings, or an ISO date string), or None
         for "no answer".
         """
-        return clean_answer(self.answer_type, value, choice_values=self.choices_by_value.keys())
+        return clean_answer(
+            self.answer_type,
+            value,
+            choice_values=self.choices_by_value.keys(),
+            exclusive_values={c.value for c in self.choices if c.exclusive},
+        )
 
     def answer_text(self, value: Any) -> str:
         """A stored answer in words: the labels of the choices picked, or the text as typed."""
@@ -136,11 +151,19 @@ class SectionSpec:
 
 @dataclass(frozen=True)
 class ConditionSpec:
-    """Holds when the question's answer (or the context fact) is among ``values``."""
+    """Holds when the question's answer (or the context fact) is among ``values``.
+
+    Two other forms test dates and gaps: with ``before_question`` or ``before_context`` it holds
+    when the subject's date is earlier than that other answer's or fact's date (a lot that expires
+    before the planned treatment day); with ``missing`` it holds when a shown question has no answer.
+    """
 
     values: frozenset[str]
     question: str | None = None
     context_key: str | None = None
+    before_question: str | None = None
+    before_context: str | None = None
+    missing: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,14 +264,16 @@ class ChecklistSpec:
         return {name: to_data(getattr(self, name)) for name in _field_names(ChecklistSpec) or ()}
 
     def same_version_content(self, other: ChecklistSpec) -> bool:
-        """True when both hold the same questions, rules and statements (the versioned part;
-        references and jurisdictions are a library shared by all versions)."""
-        return (self.sections, self.rules, self.key_facts, self.acknowledgements, self.teach_back) == (
+        """True when both hold the same questions, rules, statements and jurisdiction records (the
+        versioned part; references are a library shared by all versions)."""
+        mine = (self.sections, self.rules, self.key_facts, self.acknowledgements, self.teach_back, self.jurisdictions)
+        return mine == (
             other.sections,
             other.rules,
             other.key_facts,
             other.acknowledgements,
             other.teach_back,
+            other.jurisdictions,
         )
 
     def resolve(self, codes: tuple[str, ...]) -> tuple[ReferenceSpec, ...]:
@@ -289,8 +314,18 @@ def clean_free_text(value: str, *, max_length: int) -> str:
     return value
 
 
-def clean_answer(answer_type: str, value: Any, *, choice_values: typing.Collection[str]) -> str | list[str] | None:
-    """An answer validated against a question's type and choices, in its stored form."""
+def clean_answer(
+    answer_type: str,
+    value: Any,
+    *,
+    choice_values: typing.Collection[str],
+    exclusive_values: typing.Collection[str] = (),
+) -> str | list[str] | None:
+    """An answer validated against a question's type and choices, in its stored form.
+
+    An exclusive choice ("None of these") of a multiple-choice question stands alone: ticked with
+    another choice, the answer is refused rather than guessed at.
+    """
     if value is None or value == "" or value == []:
         return None
     if answer_type == AnswerType.MULTIPLE:
@@ -300,7 +335,13 @@ def clean_answer(answer_type: str, value: Any, *, choice_values: typing.Collecti
             raise ValidationError(_("Choose from the listed options."), code="invalid_choice")
         if any(v not in choice_values for v in value):
             raise ValidationError(_("That option is not one of this question's choices."), code="invalid_choice")
-        return sorted(set(value), key=list(value).index)
+        picked = sorted(set(value), key=list(value).index)
+        if len(picked) > 1 and any(v in exclusive_values for v in picked):
+            raise ValidationError(
+                _("“None of these” cannot be ticked together with another option. Untick one of them."),
+                code="exclusive_choice",
+            )
+        return picked
     if answer_type in CHOICE_TYPES:
         if not isinstance(value, str) or value not in choice_values:
             raise ValidationError(_("That option is not one of this question's choices."), code="invalid_choice")

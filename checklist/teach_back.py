@@ -54,8 +54,9 @@ class ScreeningFacts:
 
     @classmethod
     def of(cls, screening: Any) -> ScreeningFacts:
+        record = screening.jurisdiction_record  # the screening's own version's record
         return cls(
-            regulator=screening.jurisdiction.regulator,
+            regulator=record.regulator if record is not None else str(_("the medicines regulator")),
             clinic_contact=" ".join(screening.clinic.adverse_event_contact.split()),
         )
 

@@ -135,6 +135,7 @@ class ContextKey(models.TextChoices):
     JURISDICTION = "jurisdiction", _("Jurisdiction code")
     BANS_HUMAN_COSMETICS = "jurisdiction_bans_human_cosmetics", _("Jurisdiction bans human-derived cosmetics")
     NO_APPROVED_PRODUCTS = "jurisdiction_no_approved_products", _("Jurisdiction has no approved product")
+    PLANNED_DATE = "planned_date", _("Planned treatment date")
 
 
 YES_NO = frozenset({"yes", "no"})
@@ -145,7 +146,10 @@ CONTEXT_VALUES: dict[str, frozenset[str] | None] = {
     ContextKey.JURISDICTION: None,
     ContextKey.BANS_HUMAN_COSMETICS: YES_NO,
     ContextKey.NO_APPROVED_PRODUCTS: YES_NO,
+    ContextKey.PLANNED_DATE: None,
 }
+# Context facts that hold an ISO date: a rule compares them with ``before``, never lists values.
+DATE_CONTEXT_KEYS = frozenset({ContextKey.PLANNED_DATE})
 
 # The workflow's own steps besides the sections (checklist.steps): no section may use these codes.
 FIXED_STEP_CODES = frozenset({"details", "review", "flags", "teach-back", "consent"})

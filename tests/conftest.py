@@ -23,7 +23,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from checklist.content_schema import CONTENT_DIR, parse_content
+from checklist.content_schema import CONTENT_DIR, load_content_file, parse_content
 from checklist.demo import CLEAN_ANSWERS, RISKY_ANSWERS, answer_all_sections, demo_start_data, sign_screening
 from checklist.models import ChecklistVersion, Jurisdiction, Screening
 from checklist.services.checklist_versions import checklist_content_load
@@ -31,6 +31,8 @@ from checklist.services.screenings import screening_start
 from clinic.models import Clinic, Membership
 
 PASSWORD = "correct-horse-battery-9"
+# The suite runs on v1 unless a test asks for v2 (the ``version_v2`` fixture).
+V1_FILE = CONTENT_DIR / "v1.yaml"
 _counter = itertools.count(1)
 
 
@@ -50,7 +52,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("load_checklist", verbosity=0)
+        call_command("load_checklist", str(V1_FILE), verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +62,7 @@ def _checklist_installed(django_db_setup, django_db_blocker):
     the next test opens its transaction: one cheap query when it is already there."""
     with django_db_blocker.unblock():
         if not ChecklistVersion.objects.filter(status=ChecklistVersion.Status.PUBLISHED).exists():
-            call_command("load_checklist", verbosity=0)
+            call_command("load_checklist", str(V1_FILE), verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -133,12 +135,12 @@ def version(db) -> ChecklistVersion:
 
 
 def content_with_teach_back():
-    """v1's content as a version 2 with the teach-back list written for v2
-    (``checklist/content/teach_back_v2.yaml``): what v2 will hold until its file lands."""
+    """v1's content as a version 2 with v2's teach-back list: teach-back on its own, whatever else
+    v2 changes."""
     with (CONTENT_DIR / "v1.yaml").open(encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
-    with (CONTENT_DIR / "teach_back_v2.yaml").open(encoding="utf-8") as fh:
-        raw.update(yaml.safe_load(fh))
+    with (CONTENT_DIR / "v2.yaml").open(encoding="utf-8") as fh:
+        raw["teach_back"] = yaml.safe_load(fh)["teach_back"]
     raw["version"] = 2
     raw["change_notes"] = "v1 with teach-back questions (tests)."
     return parse_content(raw)
@@ -163,6 +165,14 @@ def version_with_scopes(db) -> ChecklistVersion:
     version = publish_version_with_scopes()
     checklist_spec_cache_clear()
     return version
+
+
+@pytest.fixture
+def version_v2(db) -> ChecklistVersion:
+    """Checklist v2 loaded from its content file, with its own jurisdiction records (a higher
+    version number publishes at once and retires v1)."""
+    checklist_content_load(content=load_content_file(CONTENT_DIR / "v2.yaml"))
+    return ChecklistVersion.objects.get(number=2)
 
 
 @pytest.fixture

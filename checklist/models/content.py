@@ -82,6 +82,12 @@ class Reference(LibraryEntry):
         validators=[RegexValidator(r"^\d{4}(-\d{2}(-\d{2})?)?$", _("Use YYYY, YYYY-MM or YYYY-MM-DD."))],
     )
     url = models.URLField(max_length=500, blank=True)
+    accessed = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^\d{4}-\d{2}-\d{2}$", _("Use YYYY-MM-DD."))],
+        help_text=_("For a web page: when its content was checked (not when it was published)."),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -91,8 +97,8 @@ class Reference(LibraryEntry):
 
     @property
     def citation(self) -> str:
-        parts = [self.title, self.publisher, self.date]
-        return ". ".join(p for p in parts if p)
+        text = ". ".join(p for p in (self.title, self.publisher, self.date) if p)
+        return f"{text} (accessed {self.accessed})" if self.accessed else text
 
     def citing_rows(self) -> dict[str, int]:
         """How many rows cite this reference, by kind: what deleting it would silently uncite."""
@@ -103,15 +109,11 @@ class Reference(LibraryEntry):
             "key facts": self.key_facts.count(),
             "acknowledgements": self.acknowledgements.count(),
             "teach-back questions": self.teach_back_questions.count(),
-            "jurisdictions": self.jurisdictions.count(),
+            "jurisdiction records": self.jurisdiction_records.count(),
         }
         return {kind: n for kind, n in counts.items() if n}
 
     def locking_version(self) -> ChecklistVersion | None:
-        if self.jurisdictions.exists():  # every version's read model carries every jurisdiction
-            jurisdiction = self.jurisdictions.first()
-            assert jurisdiction is not None  # noqa: S101 - exists() just said so
-            return jurisdiction.locking_version()
         version = OuterRef("pk")
         cited = (
             Exists(Question.objects.filter(section__version=version, references=self.pk))
@@ -120,6 +122,7 @@ class Reference(LibraryEntry):
             | Exists(KeyFact.objects.filter(version=version, references=self.pk))
             | Exists(Acknowledgement.objects.filter(version=version, references=self.pk))
             | Exists(TeachBackQuestion.objects.filter(version=version, references=self.pk))
+            | Exists(JurisdictionRecord.objects.filter(version=version, references=self.pk))
         )
         return _frozen_versions().filter(cited).first()
 
@@ -132,27 +135,16 @@ class Reference(LibraryEntry):
 
 
 class Jurisdiction(LibraryEntry):
-    """Where a patient lives: who regulates these products there and how to report a reaction.
+    """Where a patient lives: the country's stable identity (code, name, order).
 
-    Every version's read model lists every jurisdiction, so once a version is published or
-    retired, the jurisdictions it lists are frozen (new ones may still be added).
+    Screenings and clinics point at it, so it is shared by every version; what the checklist says
+    about it (regulator, summary, flags, reporting) is a ``JurisdictionRecord`` of each version.
+    Once a published or retired version has a record for it, its name and order are frozen.
     """
 
     code = models.CharField(max_length=10, unique=True, validators=[RegexValidator(r"^[A-Z]{2,10}$")])
     name = models.CharField(max_length=100)
-    regulator = models.CharField(max_length=200)
-    summary = models.TextField(help_text=_("Plain-language regulatory position for the patient."))
-    no_approved_products = models.BooleanField(
-        default=True, help_text=_("No exosome product is approved here for these uses.")
-    )
-    bans_human_derived_cosmetics = models.BooleanField(default=False)
-    report_name = models.CharField(max_length=200, blank=True)
-    report_url = models.URLField(max_length=300, blank=True)
-    report_phone = models.CharField(max_length=50, blank=True)
-    report_instructions = models.TextField(blank=True)
-    last_reviewed = models.DateField()
     position = models.PositiveSmallIntegerField(default=0)
-    references = models.ManyToManyField(Reference, blank=True, related_name="jurisdictions")
 
     class Meta:
         ordering = ["position", "name"]
@@ -161,12 +153,15 @@ class Jurisdiction(LibraryEntry):
         return self.name
 
     def locking_version(self) -> ChecklistVersion | None:
-        return _frozen_versions().first() if self.pk is not None else None
+        if self.pk is None:
+            return None
+        return _frozen_versions().filter(jurisdiction_records__jurisdiction=self.pk).first()
 
     def locked_message(self, version: ChecklistVersion) -> str:
         return (
             f"Jurisdiction {self.code} is part of checklist v{version.number}, which is {version.status}: "
-            "it cannot be changed or deleted. Add the updated entry under a new code."
+            "its name and order cannot be changed and it cannot be deleted. Its content changes in a "
+            "new draft version's record; a different country gets a new code."
         )
 
 
@@ -261,6 +256,39 @@ class VersionContent(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class JurisdictionRecord(VersionContent):
+    """What one checklist version says about a jurisdiction: who regulates these products there,
+    whether any is approved, and how to report a reaction. Frozen with its version."""
+
+    version = models.ForeignKey(ChecklistVersion, on_delete=models.CASCADE, related_name="jurisdiction_records")
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="records")
+    regulator = models.CharField(max_length=200)
+    summary = models.TextField(help_text=_("Plain-language regulatory position for the patient."))
+    no_approved_products = models.BooleanField(
+        default=True, help_text=_("No exosome product is approved here for these uses.")
+    )
+    bans_human_derived_cosmetics = models.BooleanField(default=False)
+    report_name = models.CharField(max_length=200, blank=True)
+    report_url = models.URLField(max_length=300, blank=True)
+    report_phone = models.CharField(max_length=50, blank=True)
+    report_instructions = models.TextField(blank=True)
+    last_reviewed = models.DateField()
+    references = models.ManyToManyField(Reference, blank=True, related_name="jurisdiction_records")
+
+    class Meta:
+        ordering = ["version", "jurisdiction__position", "jurisdiction__name"]
+        verbose_name = _("jurisdiction record")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "jurisdiction"], name="checklist_jurisdiction_record_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} (v{self.version.number})" if self.version_id else str(self.jurisdiction)
+
+    def owning_version_id(self) -> int | None:
+        return self.version_id
+
+
 class Section(VersionContent):
     """One step of the checklist, e.g. "Source and donor screening"."""
 
@@ -337,14 +365,22 @@ class Question(VersionContent):
         if other is not None and self.section_id and other.section.version_id != self.section.version_id:
             raise ValidationError({"depends_on": _("A question can only depend on one of the same version.")})
 
-    def clean_answer(self, value: Any, *, choice_values: set[str] | None = None) -> str | list[str] | None:
+    def clean_answer(
+        self, value: Any, *, choice_values: set[str] | None = None, exclusive_values: set[str] | None = None
+    ) -> str | list[str] | None:
         """Validate and normalise an answer against this question's type (see ``spec.clean_answer``).
 
-        ``choice_values`` lets callers pass already-loaded choices.
+        ``choice_values`` and ``exclusive_values`` let callers pass already-loaded choices.
         """
-        if self.has_choices and choice_values is None:
-            choice_values = {c.value for c in self.choices.all()}
-        return clean_answer(self.answer_type, value, choice_values=choice_values or set())
+        if self.has_choices and (choice_values is None or exclusive_values is None):
+            choices = list(self.choices.all())
+            if choice_values is None:
+                choice_values = {c.value for c in choices}
+            if exclusive_values is None:
+                exclusive_values = {c.value for c in choices if c.exclusive}
+        return clean_answer(
+            self.answer_type, value, choice_values=choice_values or set(), exclusive_values=exclusive_values or set()
+        )
 
 
 class FlagText(models.Model):
@@ -424,6 +460,11 @@ class RiskRuleCondition(VersionContent):
     question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     context_key = models.CharField(max_length=40, choices=ContextKey.choices, blank=True)
     values = models.JSONField(default=list)
+    # A dated condition: the subject's date is before this other question's answer or fact.
+    before_question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    before_context = models.CharField(max_length=40, choices=ContextKey.choices, blank=True)
+    # A gap: the (shown) question has no answer.
+    missing = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -431,6 +472,10 @@ class RiskRuleCondition(VersionContent):
                 condition=(Q(question__isnull=False) & Q(context_key=""))
                 | (Q(question__isnull=True) & ~Q(context_key="")),
                 name="checklist_condition_question_xor_context",
+            ),
+            models.CheckConstraint(
+                condition=Q(before_question__isnull=True) | Q(before_context=""),
+                name="checklist_condition_one_before",
             ),
         ]
 
@@ -601,7 +646,7 @@ def _citations_of_frozen_content_are_frozen(sender, instance, action: str, rever
 
 
 pre_delete.connect(_reference_cited_is_protected, sender=Reference, dispatch_uid="reference_cited_is_protected")
-for _model in (Question, Choice, RiskRule, KeyFact, Acknowledgement, TeachBackQuestion, Jurisdiction):
+for _model in (Question, Choice, RiskRule, KeyFact, Acknowledgement, TeachBackQuestion, JurisdictionRecord):
     m2m_changed.connect(
         _citations_of_frozen_content_are_frozen,
         sender=_model.references.through,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from checklist.models.content import ChecklistVersion, Jurisdiction, Question
+from checklist.models.content import ChecklistVersion, Jurisdiction, JurisdictionRecord, Question
 from checklist.vocabulary import IntendedUse, RiskLevel, Route
 
 # Crockford-style alphabet: no I, L, O or U, so a code read aloud or typed is unambiguous.
@@ -253,14 +253,27 @@ class Screening(models.Model):
             return self.intended_use_other
         return self.get_intended_use_display()
 
+    @property
+    def jurisdiction_record(self) -> JurisdictionRecord | None:
+        """What the screening's own checklist version says about where the patient lives; for a
+        country that version does not list (added later), the newest version's record."""
+        records = JurisdictionRecord.objects.filter(jurisdiction_id=self.jurisdiction_id)
+        own = records.filter(version_id=self.version_id).first()
+        return own if own is not None else records.order_by("-version__number").first()
+
     def risk_context(self) -> dict[str, str]:
         """Facts of the screening itself that risk rules may test, besides the answers."""
+        record = self.jurisdiction_record
+        # Without any record, assume the cautious case: nothing approved, no cosmetic ban known.
+        bans = record is not None and record.bans_human_derived_cosmetics
+        no_approved = record is None or record.no_approved_products
         return {
             "route": self.route,
             "intended_use": self.intended_use,
             "jurisdiction": self.jurisdiction.code,
-            "jurisdiction_bans_human_cosmetics": "yes" if self.jurisdiction.bans_human_derived_cosmetics else "no",
-            "jurisdiction_no_approved_products": "yes" if self.jurisdiction.no_approved_products else "no",
+            "jurisdiction_bans_human_cosmetics": "yes" if bans else "no",
+            "jurisdiction_no_approved_products": "yes" if no_approved else "no",
+            "planned_date": self.planned_date.isoformat() if self.planned_date else "",
         }
 
     def _changed_fields(self, stored: Screening) -> set[str]:

@@ -74,6 +74,7 @@ class _Citations:
                         "publisher": details.publisher,
                         "date": details.date,
                         "url": details.url if details.url.startswith("https://") else "",
+                        "accessed_date": _parse_date(details.accessed) if details.accessed else None,
                     }
                 )
             if self.numbers[code] not in cited:

@@ -15,6 +15,7 @@ from checklist.models import (
     ChecklistVersion,
     Choice,
     Jurisdiction,
+    JurisdictionRecord,
     KeyFact,
     PublishedVersionLocked,
     Question,
@@ -70,7 +71,9 @@ def _sync_library(checklist: ChecklistSpec, report: LoadReport) -> dict[str, Ref
     """Create new references and jurisdictions, and update those no published version uses yet.
 
     One that a published or retired version uses is frozen (its signed PDFs print it): a file that
-    changes it is refused, naming it, and the editor gives the new text a new code.
+    changes a reference is refused, naming it, and the editor gives the new text a new code. A
+    jurisdiction here is only the country (code, name, order); what a version says about it is
+    that version's ``JurisdictionRecord``, built with the version.
     """
     try:
         for ref in checklist.references.values():
@@ -79,10 +82,7 @@ def _sync_library(checklist: ChecklistSpec, report: LoadReport) -> dict[str, Ref
                 report.references_changed.append(ref.code)
         refs = {r.code: r for r in Reference.objects.all()}
         for position, j in enumerate(checklist.jurisdictions):
-            values = {f.name: getattr(j, f.name) for f in dataclasses.fields(j) if f.name not in {"code", "references"}}
-            values["last_reviewed"] = j.last_reviewed_date
-            values["position"] = position
-            if _upsert(Jurisdiction, {"code": j.code}, values, {"references": [refs[c] for c in j.references]}):
+            if _upsert(Jurisdiction, {"code": j.code}, {"name": j.name, "position": position}):
                 report.jurisdictions_changed.append(j.code)
     except PublishedVersionLocked as exc:
         raise ContentConflict(
@@ -147,11 +147,30 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
                 question=questions[cond.question] if cond.question else None,
                 context_key=cond.context_key or "",
                 values=sorted(cond.values),
+                before_question=questions[cond.before_question] if cond.before_question else None,
+                before_context=cond.before_context or "",
+                missing=cond.missing,
             )
     for model, statements in ((KeyFact, checklist.key_facts), (Acknowledgement, checklist.acknowledgements)):
         for pos, item in enumerate(statements, start=1):
             obj = model.objects.create(version=version, code=item.code, position=pos, text=item.text)
             obj.references.set([refs[c] for c in item.references])
+    jurisdictions = {j.code: j for j in Jurisdiction.objects.filter(code__in=checklist.jurisdictions_by_code)}
+    for j in checklist.jurisdictions:
+        record = JurisdictionRecord.objects.create(
+            version=version,
+            jurisdiction=jurisdictions[j.code],
+            regulator=j.regulator,
+            summary=j.summary,
+            no_approved_products=j.no_approved_products,
+            bans_human_derived_cosmetics=j.bans_human_derived_cosmetics,
+            report_name=j.report_name,
+            report_url=j.report_url,
+            report_phone=j.report_phone,
+            report_instructions=j.report_instructions,
+            last_reviewed=j.last_reviewed_date,
+        )
+        record.references.set([refs[c] for c in j.references])
     for pos, tb in enumerate(checklist.teach_back, start=1):
         teach_back = TeachBackQuestion.objects.create(
             version=version, code=tb.code, position=pos, prompt=tb.prompt, explanation=tb.explanation
@@ -233,7 +252,8 @@ def checklist_content_load(*, content: ContentFile) -> LoadReport:
     """Install a content file (from ``content_schema.load_content_file``). Idempotent.
 
     New references and jurisdictions are added; those no published or retired version uses are
-    updated in place, and a change to one that is used is refused (``_sync_library``). The version is created and
+    updated in place, and a change to one that is used is refused (``_sync_library``). Each
+    version's jurisdiction records are its own, built with it. The version is created and
     published if new; left alone if the database already holds the same content; rebuilt if it
     is still a draft; and refused if it was published with different content, because a
     published version never changes: give the file a new version number instead.
@@ -263,6 +283,7 @@ def checklist_content_load(*, content: ContentFile) -> LoadReport:
         version.key_facts.all().delete()
         version.acknowledgements.all().delete()
         version.teach_back.all().delete()
+        version.jurisdiction_records.all().delete()
         report.version_action = "replaced draft"
     else:
         version = ChecklistVersion.objects.create(number=checklist.version_number, change_notes=content.change_notes)

@@ -93,9 +93,22 @@
     if (empty) empty.hidden = list.children.length > 0;
   }
 
+  // "None of these" stands alone: ticking it unticks the others, ticking another unticks it.
+  // The server refuses the mix anyway (checklist.spec.clean_answer).
+  function untickAcrossExclusive(input) {
+    if (input.type !== "checkbox" || !input.checked) return;
+    var exclusive = input.hasAttribute("data-exclusive");
+    inputsOf(input.name.slice(3)).forEach(function (other) {
+      if (other !== input && other.checked && (exclusive || other.hasAttribute("data-exclusive"))) {
+        other.checked = false;
+      }
+    });
+  }
+
   form.addEventListener("change", function (event) {
     var name = event.target.name || "";
     if (name.indexOf("q__") !== 0) return;
+    untickAcrossExclusive(event.target);
     var box = questionBox(name.slice(3));
     if (box) updateRisk(box);
     // Repeat so that a chain of conditions settles (a hidden trigger hides its dependants).

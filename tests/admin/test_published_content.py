@@ -15,6 +15,7 @@ from checklist.models import (
     ChecklistVersion,
     Choice,
     Jurisdiction,
+    JurisdictionRecord,
     KeyFact,
     PublishedVersionLocked,
     Question,
@@ -40,7 +41,7 @@ def v1(db) -> ChecklistVersion:
 def citation_counts() -> dict[str, int]:
     return {
         model.__name__: model.references.through.objects.count()
-        for model in (Question, Choice, RiskRule, KeyFact, Acknowledgement, Jurisdiction)
+        for model in (Question, Choice, RiskRule, KeyFact, Acknowledgement, JurisdictionRecord)
     }
 
 
@@ -87,6 +88,46 @@ def test_a_jurisdiction_of_v1_cannot_be_edited_or_deleted_in_the_admin(editor_cl
     assert Jurisdiction.objects.get(pk=jurisdiction.pk).name == jurisdiction.name
 
 
+def record_form(record: JurisdictionRecord, **changes) -> dict:
+    data = {
+        "version": record.version_id,
+        "jurisdiction": record.jurisdiction_id,
+        "regulator": record.regulator,
+        "summary": record.summary,
+        "no_approved_products": "on" if record.no_approved_products else "",
+        "report_name": record.report_name,
+        "report_url": record.report_url,
+        "report_phone": record.report_phone,
+        "report_instructions": record.report_instructions,
+        "last_reviewed": record.last_reviewed.isoformat(),
+        "references": [r.pk for r in record.references.all()],
+        **changes,
+    }
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def test_a_jurisdiction_record_of_v1_is_read_only_in_the_admin(editor_client, v1):
+    record = JurisdictionRecord.objects.get(version=v1, jurisdiction__code="CA")
+    page = editor_client.get(f"/admin/checklist/jurisdictionrecord/{record.pk}/change/")
+    assert page.status_code == 200 and b'name="summary"' not in page.content  # shown read only
+    response = editor_client.post(
+        f"/admin/checklist/jurisdictionrecord/{record.pk}/change/", record_form(record, summary="Edited.")
+    )
+    assert response.status_code == 403
+    assert JurisdictionRecord.objects.get(pk=record.pk).summary == record.summary
+
+
+def test_a_draft_versions_jurisdiction_record_is_edited_in_the_admin_and_v1_keeps_its_own(editor_client, v1):
+    draft = checklist_version_copy(version=v1)
+    record = JurisdictionRecord.objects.get(version=draft, jurisdiction__code="CA")
+    response = editor_client.post(
+        f"/admin/checklist/jurisdictionrecord/{record.pk}/change/", record_form(record, summary="Edited in the draft.")
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert JurisdictionRecord.objects.get(pk=record.pk).summary == "Edited in the draft."
+    assert JurisdictionRecord.objects.get(version=v1, jurisdiction__code="CA").summary != "Edited in the draft."
+
+
 def test_a_reference_cited_only_by_a_draft_can_still_be_edited(editor_client, v1):
     draft = checklist_version_copy(version=v1)
     reference = Reference.objects.create(code="draft-only-source", title="Draft source")
@@ -119,6 +160,13 @@ def test_the_models_refuse_to_change_published_library_entries(v1):
         jurisdiction.save()
     with pytest.raises(PublishedVersionLocked), transaction.atomic():
         jurisdiction.delete()
+    record = JurisdictionRecord.objects.get(version=v1, jurisdiction=jurisdiction)
+    record.summary = "Edited below the admin"
+    with pytest.raises(PublishedVersionLocked, match="v1 is published"), transaction.atomic():
+        record.save()
+    with pytest.raises(PublishedVersionLocked), transaction.atomic():
+        record.delete()
+    assert JurisdictionRecord.objects.get(pk=record.pk).summary != "Edited below the admin"
     assert citation_counts() == before
 
 
@@ -133,7 +181,9 @@ def test_the_citations_of_published_content_cannot_change(v1):
     with pytest.raises(PublishedVersionLocked), transaction.atomic():
         reference.questions.clear()
     with pytest.raises(PublishedVersionLocked), transaction.atomic():
-        Jurisdiction.objects.get(code="US").references.set([])
+        JurisdictionRecord.objects.get(version=v1, jurisdiction__code="US").references.set([])
+    with pytest.raises(PublishedVersionLocked), transaction.atomic():
+        reference.jurisdiction_records.clear()
     assert citation_counts() == before
 
 

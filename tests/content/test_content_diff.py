@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from checklist.content_diff import content_changes
+from checklist.content_schema import CONTENT_DIR, load_content_file
 from checklist.selectors import checklist_spec
 from checklist.spec import ChoiceSpec, StatementSpec
 from checklist.vocabulary import Level
@@ -79,3 +80,18 @@ def test_with_nothing_published_every_row_is_added(version):
     changes = content_changes(None, draft)
     assert {c.change for c in changes} == {"added"}
     assert sum(c.kind == "question" for c in changes) == len(draft.questions)
+
+
+def test_it_lists_what_a_version_changes_in_a_jurisdictions_record(version):
+    v2 = load_content_file(CONTENT_DIR / "v2.yaml").checklist
+    changes = {(c.kind, c.name): c for c in content_changes(checklist_spec(version), v2)}
+    canada = changes[("jurisdiction", "CA")]
+    assert canada.change == "changed" and canada.title == "Canada"
+    fields = {f.field: f for f in canada.fields}
+    assert "Health Canada treats cell therapies" in fields["summary"].before
+    assert fields["summary"].after.startswith("In August 2025, Health Canada")
+    assert fields["last_reviewed"].before == "2026-11-22" and fields["last_reviewed"].after == "2026-12-02"
+    assert "health-canada-2025-exosome-skin-notice" in fields["references"].after
+    korea = {f.field: f for f in changes[("jurisdiction", "KR")].fields}
+    assert korea["report_phone"].before == "" and korea["report_phone"].after == "1644-6223"
+    assert ("jurisdiction", "US") in changes and "name" not in {f.field for f in changes[("jurisdiction", "US")].fields}

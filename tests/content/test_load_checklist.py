@@ -10,7 +10,7 @@ import yaml
 from django.core.management import CommandError, call_command
 
 from checklist.content_schema import CONTENT_DIR, ContentError, load_content_file, parse_content
-from checklist.models import ChecklistVersion, Choice, Jurisdiction, Question, Reference
+from checklist.models import ChecklistVersion, Choice, Jurisdiction, JurisdictionRecord, Question, Reference
 from checklist.selectors import checklist_spec
 from checklist.services.checklist_versions import ContentConflict, checklist_content_load
 from tests.conftest import login_verified
@@ -23,25 +23,56 @@ def test_the_database_agrees_with_the_content_file(version):
     assert checklist_spec(version).same_version_content(content.checklist)
     assert set(Reference.objects.values_list("code", flat=True)) >= set(content.checklist.references)
     assert Jurisdiction.objects.count() == len(content.checklist.jurisdictions)
+    assert version.jurisdiction_records.count() == len(content.checklist.jurisdictions)
 
 
-def test_running_it_twice_changes_nothing(version, django_assert_max_num_queries):
-    before = (
+def _content_rows() -> tuple:
+    return (
         list(Question.objects.values_list("id", "code")),
         list(Choice.objects.values_list("id", "label", "level")),
-        list(Jurisdiction.objects.values_list("id", "summary")),
+        list(Jurisdiction.objects.values_list("id", "code", "name", "position")),
+        list(JurisdictionRecord.objects.order_by("id").values_list("id", "version__number", "summary")),
+        list(Reference.objects.order_by("id").values()),
     )
+
+
+def test_running_it_twice_changes_nothing(version):
+    before = _content_rows()
     out = io.StringIO()
-    call_command("load_checklist", stdout=out)
+    call_command("load_checklist", str(V1), stdout=out)
     assert "unchanged" in out.getvalue()
     assert "updated" not in out.getvalue()
-    after = (
-        list(Question.objects.values_list("id", "code")),
-        list(Choice.objects.values_list("id", "label", "level")),
-        list(Jurisdiction.objects.values_list("id", "summary")),
-    )
-    assert before == after
+    assert before == _content_rows()
     assert ChecklistVersion.objects.count() == 1
+
+
+def test_a_fresh_install_publishes_v2_beside_a_retired_v1_and_a_second_run_changes_nothing(version):
+    out = io.StringIO()
+    call_command("load_checklist", stdout=out)  # every checklist/content/v*.yaml, in order
+    assert "v1.yaml: v1: unchanged" in out.getvalue() and "v2.yaml: v2: created" in out.getvalue()
+    statuses = dict(ChecklistVersion.objects.values_list("number", "status"))
+    assert statuses == {1: ChecklistVersion.Status.RETIRED, 2: ChecklistVersion.Status.PUBLISHED}
+    v2 = load_content_file(CONTENT_DIR / "v2.yaml").checklist
+    assert checklist_spec(ChecklistVersion.objects.get(number=2)).same_version_content(v2)
+    version.refresh_from_db()
+    assert checklist_spec(version).same_version_content(load_content_file(V1).checklist)
+    before = _content_rows()
+    again = io.StringIO()
+    call_command("load_checklist", stdout=again)
+    assert "updated" not in again.getvalue() and "created" not in again.getvalue()
+    assert _content_rows() == before
+
+
+def test_v2_has_its_own_jurisdiction_records_and_v1_keeps_its_own(version):
+    v1_before = checklist_spec(version).jurisdictions
+    call_command("load_checklist", verbosity=0)
+    v2 = ChecklistVersion.objects.get(number=2)
+    version.refresh_from_db()
+    assert checklist_spec(version).jurisdictions == v1_before
+    assert checklist_spec(v2).jurisdictions == load_content_file(CONTENT_DIR / "v2.yaml").checklist.jurisdictions
+    canada = Jurisdiction.objects.get(code="CA")
+    assert canada.records.count() == 2  # one country, one record per version
+    assert canada.records.get(version=version).summary != canada.records.get(version=v2).summary
 
 
 def test_it_refuses_to_change_a_published_version(version):
@@ -90,12 +121,32 @@ def test_it_refuses_to_change_a_reference_a_published_version_cites(version):
     assert Reference.objects.get(code=cited).title == before
 
 
-def test_it_refuses_to_change_a_jurisdiction_of_a_published_version(version):
+def test_it_refuses_to_change_a_jurisdiction_record_of_a_published_version(version):
     raw = yaml.safe_load(V1.read_text())
     raw["jurisdictions"][0]["summary"] = "Rewritten."
+    with pytest.raises(ContentConflict, match="new version number"):
+        checklist_content_load(content=parse_content(raw))
+    assert not JurisdictionRecord.objects.filter(summary="Rewritten.").exists()
+
+
+def test_it_refuses_to_rename_a_jurisdiction_a_published_version_lists(version):
+    raw = yaml.safe_load(V1.read_text())
+    raw["version"] = 2
+    raw["jurisdictions"][0]["name"] = "Renamed"
     with pytest.raises(ContentConflict, match=f"Jurisdiction {raw['jurisdictions'][0]['code']} .*new code"):
         checklist_content_load(content=parse_content(raw))
-    assert not Jurisdiction.objects.filter(summary="Rewritten.").exists()
+    assert not Jurisdiction.objects.filter(name="Renamed").exists()
+    assert not ChecklistVersion.objects.filter(number=2).exists()
+
+
+def test_a_new_version_may_change_what_it_says_about_a_jurisdiction(version):
+    raw = yaml.safe_load(V1.read_text())
+    raw["version"] = 2
+    raw["jurisdictions"][0]["summary"] = "Rewritten for v2."
+    checklist_content_load(content=parse_content(raw))
+    code = raw["jurisdictions"][0]["code"]
+    assert JurisdictionRecord.objects.get(version__number=2, jurisdiction__code=code).summary == "Rewritten for v2."
+    assert JurisdictionRecord.objects.get(version=version, jurisdiction__code=code).summary != "Rewritten for v2."
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,8 @@ from tests.conftest import content_with_teach_back
 def _raw() -> dict:
     with (CONTENT_DIR / "v1.yaml").open(encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
-    with (CONTENT_DIR / "teach_back_v2.yaml").open(encoding="utf-8") as fh:
-        raw.update(yaml.safe_load(fh))
+    with (CONTENT_DIR / "v2.yaml").open(encoding="utf-8") as fh:
+        raw["teach_back"] = yaml.safe_load(fh)["teach_back"]
     return raw
 
 

@@ -15,6 +15,7 @@ from checklist.models import (
     Acknowledgement,
     Choice,
     Jurisdiction,
+    JurisdictionRecord,
     KeyFact,
     Question,
     Reference,
@@ -77,7 +78,8 @@ def _rewrite_every_content_row() -> None:
         (KeyFact, ("text",)),
         (Acknowledgement, ("text",)),
         (Reference, ("title", "publisher")),
-        (Jurisdiction, ("name", "summary", "regulator", "report_name", "report_phone", "report_instructions")),
+        (Jurisdiction, ("name",)),
+        (JurisdictionRecord, ("summary", "regulator", "report_name", "report_phone", "report_instructions")),
     ):
         table = connection.ops.quote_name(model._meta.db_table)
         assignments = ", ".join(f"{connection.ops.quote_name(f)} = 'REWRITTEN'" for f in fields)

@@ -37,6 +37,7 @@ EDITOR_MODELS = (
     "keyfact",
     "reference",
     "jurisdiction",
+    "jurisdictionrecord",
 )
 
 
@@ -49,7 +50,6 @@ COSMETIC_MICRONEEDLING_STORY = {
     "product_label": "cosmetic",
     "labelled_route": "topical_only",
     "trial_status": "outside_trial",
-    "combined_treatments": ["microneedling"],
     "marketing_claims": ["instant_results"],
     "setting_type": "medical_spa",
 }
@@ -190,7 +190,7 @@ class Command(BaseCommand):
                 "route": "topical",
             },
         )
-        answer_all_sections(wrong_patient, "clean", clinician)
+        answer_all_sections(wrong_patient, "clean", clinician, overrides=READY_LOT)
         signed = sign_screening(wrong_patient, clinician, decision=Decision.PROCEED)
         screening_void(
             screening=signed,

@@ -1,0 +1,31 @@
+"""A screening signed under v2: the PDF's text (pdftotext) carries v2's corrected wording."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from checklist.pdf import stored_pdf_bytes
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+
+
+def pdf_text(pdf: bytes) -> str:
+    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    return re.sub(r"\s+", " ", done.stdout.decode())
+
+
+def test_a_v2_pdf_shows_the_corrected_wording(version_v2, make_screening, clinic_a, alice):
+    screening = make_screening(
+        clinic_a, alice, answers="risky", signed=True, planned_date=dt.date(2026, 12, 15), route="injection_skin"
+    )
+    assert screening.version == version_v2
+    text = pdf_text(stored_pdf_bytes(screening))
+    assert "not a cure for cancer or for any other disease" in text
+    assert "Do not delay or stop a proven treatment" in text
+    assert "As far as we knew on 2 December 2026" in text
+    assert "free of germs" not in text
