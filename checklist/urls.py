@@ -20,6 +20,9 @@ urlpatterns = [
         "screenings/<uuid:screening_id>/void/confirm/", screenings.screening_void_confirm, name="screening-void-confirm"
     ),
     path("screenings/<uuid:screening_id>/correct/", screenings.screening_correct_view, name="screening-correct"),
+    path("screenings/<uuid:screening_id>/move/", screenings.screening_move_view, name="screening-move"),
+    path("screenings/<uuid:screening_id>/reconsent/", screenings.screening_reconsent_view, name="screening-reconsent"),
+    path("screenings/reconsent/", screenings.screenings_to_reconsent_view, name="screenings-reconsent"),
     path("screenings/<uuid:screening_id>/pdf/", documents.screening_pdf, name="screening-pdf"),
     path("screenings/<uuid:screening_id>/pdf/status/", documents.screening_pdf_status, name="screening-pdf-status"),
     path("verify/", documents.verify, name="verify"),
