@@ -5,7 +5,9 @@ one added and one choice value renamed, each picked from v1 by what no rule or c
 from __future__ import annotations
 
 import copy
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
@@ -32,7 +34,20 @@ def _unused_by_rules(raw: dict) -> set[str]:
     return {q["code"] for s in raw["sections"] for q in s["questions"]} - used
 
 
-def build_next_version(number: int = 90, *, publish: bool = True) -> NextVersion:
+@dataclass(frozen=True)
+class NextContent:
+    """The content of a next version, as a content file would hold it, and what it changes."""
+
+    raw: dict
+    removed: str
+    added: str
+    renamed_question: str
+    old_value: str
+    new_value: str
+
+
+def next_version_content(number: int = 90) -> NextContent:
+    """v1's content with ``number``, one question removed, one added and one choice value renamed."""
     raw = yaml.safe_load(V1.read_text())
     raw["version"] = number
     free = _unused_by_rules(raw)
@@ -53,8 +68,27 @@ def build_next_version(number: int = 90, *, publish: bool = True) -> NextVersion
         for i, code in enumerate(points):
             if code == removed["code"]:
                 points[i] = added["code"]
-    checklist_content_load(content=parse_content(raw))
+    return NextContent(raw, removed["code"], added["code"], renamed["code"], old_value, f"{old_value}_renamed")
+
+
+def write_content_dir(directory: Path, numbers: tuple[int, ...] = (2,)) -> dict[int, NextContent]:
+    """A content directory holding v1.yaml and a next version for each of ``numbers``, for the
+    loader's "every vN.yaml in number order" (the real checklist/content is left alone)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(V1, directory / "v1.yaml")
+    written = {}
+    for number in numbers:
+        written[number] = next_version_content(number)
+        (directory / f"v{number}.yaml").write_text(yaml.safe_dump(written[number].raw, allow_unicode=True))
+    return written
+
+
+def build_next_version(number: int = 90, *, publish: bool = True) -> NextVersion:
+    content = next_version_content(number)
+    checklist_content_load(content=parse_content(content.raw))
     version = ChecklistVersion.objects.get(number=number)
     if publish:
         version = checklist_version_publish(version=version)
-    return NextVersion(version, removed["code"], added["code"], renamed["code"], old_value, f"{old_value}_renamed")
+    return NextVersion(
+        version, content.removed, content.added, content.renamed_question, content.old_value, content.new_value
+    )

@@ -1,7 +1,8 @@
 """Installing every content file: a fresh database ends on the newest version; an upgrade installs
 a new version as a draft beside the published one and its screenings, until it is published.
 
-Expectations come from the content files themselves, not from any one version's wording."""
+The content files are written to a temporary directory (v1 and next versions built from it in
+tests/versions_fixture.py), so these tests do not depend on the real checklist/content/v2.yaml."""
 
 from __future__ import annotations
 
@@ -10,16 +11,21 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from checklist.content_schema import CONTENT_DIR
-from checklist.management.commands.load_checklist import content_file_number
+from checklist.management.commands import load_checklist
 from checklist.models import ChecklistVersion, Question, Screening
 from checklist.services.version_moves import screening_move_to_published
 from tests.conftest import V1_CONTENT, make_clinic, make_member, start_data
+from tests.versions_fixture import write_content_dir
 
 pytestmark = pytest.mark.django_db(transaction=True)
+NEWEST = 2  # the next version the upgrade test writes beside v1
 
-NUMBERS = sorted(content_file_number(p) for p in CONTENT_DIR.glob("v*.yaml"))
-NEWEST = NUMBERS[-1]
+
+@pytest.fixture
+def content_dir(tmp_path, monkeypatch):
+    """load_checklist reads this directory instead of checklist/content."""
+    monkeypatch.setattr(load_checklist, "CONTENT_DIR", tmp_path)
+    return tmp_path
 
 
 def _empty_database():
@@ -34,10 +40,12 @@ def _rows() -> list:
     return list(Question.objects.order_by("id").values_list("id", "code", "prompt"))
 
 
-def test_a_fresh_install_publishes_the_newest_version_and_retires_the_others():
+def test_a_fresh_install_publishes_the_newest_version_and_retires_the_others(content_dir):
+    write_content_dir(content_dir, numbers=(2, 10))  # 10 after 2: number order, not name order
     _empty_database()
     call_command("load_checklist", verbosity=0)
-    assert _statuses() == {n: ("published" if n == NEWEST else "retired") for n in NUMBERS}
+    assert _statuses() == {1: "retired", 2: "retired", 10: "published"}
+    assert Question.objects.filter(section__version__number=10, code="added_in_next_version").exists()
     rows, statuses = _rows(), _statuses()
     out = io.StringIO()
     call_command("load_checklist", stdout=out)
@@ -45,12 +53,24 @@ def test_a_fresh_install_publishes_the_newest_version_and_retires_the_others():
     assert "created" not in out.getvalue() and "published" not in out.getvalue()
 
 
-@pytest.mark.skipif(NEWEST < 2, reason="only one content file")
-def test_an_upgrade_installs_the_new_version_as_a_draft_and_keeps_the_open_screenings():
+def test_a_fresh_install_of_v1_alone_publishes_it(content_dir):
+    write_content_dir(content_dir, numbers=())
+    _empty_database()
+    call_command("load_checklist", verbosity=0)
+    assert _statuses() == {1: "published"}
+
+
+def test_an_empty_content_directory_is_refused(content_dir):
+    with pytest.raises(CommandError, match="No content files"):
+        call_command("load_checklist", verbosity=0)
+
+
+def test_an_upgrade_installs_the_new_version_as_a_draft_and_keeps_the_open_screenings(content_dir):
     from checklist.demo import CLEAN_ANSWERS, answer_all_sections, sign_screening
 
     _empty_database()
     call_command("load_checklist", V1_CONTENT, verbosity=0)
+    write_content_dir(content_dir, numbers=(NEWEST,))
     clinic = make_clinic("Upgrade Clinic")
     clinician = make_member(clinic, "upgrader")
     from checklist.services.screenings import screening_start

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from checklist.content_schema import CONTENT_DIR, ContentError, load_content_file
 from checklist.models import ChecklistVersion
+from checklist.selectors import checklist_version_published
 from checklist.services.checklist_versions import (
     ContentConflict,
     checklist_content_load,
@@ -51,11 +52,15 @@ class Command(BaseCommand):
             if report.jurisdictions_changed:
                 parts.append(f"{len(report.jurisdictions_changed)} jurisdiction(s) updated")
             self._say(options, report.changed_anything, f"{path.name}: " + "; ".join(parts) + ".")
-        draft = checklist_version_draft()
-        if fresh and draft is not None:
-            checklist_version_publish(version=draft)
-            self._say(options, True, f"v{draft.number}: published (a fresh install starts on the newest version).")
-        elif draft is not None:
+            # Only one draft exists at a time: a fresh install publishes each version as it comes,
+            # each retiring the one before, so it ends on the newest.
+            if fresh and (draft := checklist_version_draft()) is not None:
+                checklist_version_publish(version=draft)
+        if fresh:
+            newest = checklist_version_published()
+            if newest is not None:
+                self._say(options, True, f"v{newest.number}: published (a fresh install starts on the newest version).")
+        elif (draft := checklist_version_draft()) is not None:
             self._say(
                 options,
                 False,
