@@ -9,7 +9,16 @@ from django.utils.translation import gettext as _
 
 from checklist.audit import audit_log
 from checklist.carry_over import CarryOver, carry_over
-from checklist.models import Answer, ChecklistVersion, Question, Screening, ScreeningLocked
+from checklist.models import (
+    Answer,
+    ChecklistVersion,
+    ConsentWithdrawal,
+    Decision,
+    Question,
+    Screening,
+    ScreeningLocked,
+    TreatmentTimeOut,
+)
 from checklist.selectors import checklist_spec, checklist_version_published, screening_answers
 from checklist.services.screenings import START_FIELDS, _apply_assessment, screening_name_index
 
@@ -40,7 +49,7 @@ def _write_carried(target: Screening, version: ChecklistVersion, plan: CarryOver
     question_ids = dict(Question.objects.filter(section__version=version).values_list("code", "id"))
     for code, (value, note) in plan.carried.items():
         answer = Answer(screening=target, question_id=question_ids[code], value=value, note=note, answered_by=user)
-        answer._history_user = user  # type: ignore[attr-defined]
+        answer._history_user = user
         answer.save()
 
 
@@ -58,7 +67,7 @@ def screening_move_to_published(*, screening: Screening, user) -> CarryOver:
     published = _published_other_than(old_version)
     plan = screening_carry_over_plan(screening)
     for answer in screening.answers.all():
-        answer._history_user = user  # type: ignore[attr-defined]
+        answer._history_user = user
         answer.delete()
     screening.version = published
     screening.moved_from_version = old_version
@@ -93,10 +102,17 @@ def screening_reconsent_start(*, screening: Screening, user) -> Screening:
     Patient, treatment and every answer that still fits are filled in from the signed screening,
     which is linked and never changes; the rest is listed to ask again.
     """
-    source = Screening.objects.get(pk=screening.pk)
-    if source.status != Screening.Status.SIGNED:
-        raise VersionMoveRefused(_("Only a signed screening is consented again."))
+    source = Screening.objects.select_for_update().get(pk=screening.pk)
+    if source.status != Screening.Status.SIGNED or source.decision != Decision.PROCEED:
+        raise VersionMoveRefused(_("Only a signed “go ahead” is consented again."))
+    if TreatmentTimeOut.objects.filter(screening=source).exists():
+        raise VersionMoveRefused(_("The treatment was given: there is nothing to consent to again."))
+    if ConsentWithdrawal.objects.filter(screening=source).exists():
+        raise VersionMoveRefused(_("The patient withdrew this consent: start a new screening if they come back."))
     published = _published_other_than(source.version)
+    already = source.reconsents.exclude(status=Screening.Status.VOIDED).order_by("created_at").first()
+    if already is not None:
+        return already  # a second press opens the re-consent already started
     plan = screening_carry_over_plan(source)
     new = Screening(clinic=source.clinic, clinician=user, version=published, reconsent_of=source)
     for name in START_FIELDS:

@@ -188,3 +188,35 @@ def test_reconsent_refuses_a_draft(draft, alice):
     build_next_version()
     with pytest.raises(VersionMoveRefused):
         screening_reconsent_start(screening=draft, user=alice)
+
+
+def test_reconsent_answers_404_for_another_clinics_screening(clinic_a, alice, bob_client, version):
+    signed = _go_ahead_signed_yesterday(clinic_a, alice)
+    build_next_version()
+    assert bob_client.post(reverse("checklist:screening-reconsent", args=[signed.pk])).status_code == 404
+    assert not Screening.objects.filter(reconsent_of=signed).exists()
+
+
+def test_reconsent_twice_opens_the_one_already_started(clinic_a, alice, alice_client, version):
+    signed = _go_ahead_signed_yesterday(clinic_a, alice)
+    build_next_version()
+    url = reverse("checklist:screening-reconsent", args=[signed.pk])
+    first, second = alice_client.post(url), alice_client.post(url)
+    assert first["Location"] == second["Location"]
+    assert Screening.objects.filter(reconsent_of=signed).count() == 1
+
+
+def test_reconsent_refuses_a_treated_or_withdrawn_screening(clinic_a, alice, version):
+    from checklist.models import TIME_OUT_ITEMS
+    from checklist.services.treatment_day import consent_withdraw, treatment_time_out_confirm
+
+    treated = _go_ahead_signed_yesterday(clinic_a, alice)
+    withdrawn = _go_ahead_signed_yesterday(clinic_a, alice)
+    treatment_time_out_confirm(screening=treated, user=alice, confirmed=TIME_OUT_ITEMS, lot_number=LOT["lot_number"])
+    consent_withdraw(screening=withdrawn, user=alice, withdrawn_at=timezone.now(), how="phone")
+    build_next_version()
+    with pytest.raises(VersionMoveRefused, match="treatment was given"):
+        screening_reconsent_start(screening=treated, user=alice)
+    with pytest.raises(VersionMoveRefused, match="withdrew"):
+        screening_reconsent_start(screening=withdrawn, user=alice)
+    assert not Screening.objects.filter(reconsent_of__in=[treated, withdrawn]).exists()
