@@ -701,6 +701,8 @@ def screening_withdrawal(screening: Screening) -> ConsentWithdrawal | None:
 def screening_time_out(screening: Screening) -> TreatmentTimeOut | None:
     """The treatment day's time-out of this screening, or None."""
     return TreatmentTimeOut.objects.filter(screening=screening).select_related("treating_clinician").first()
+
+
 @dataclass(frozen=True)
 class RetiredVersionState:
     """An open screening under a retired version: until when it may still be finished under it."""

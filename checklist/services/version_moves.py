@@ -49,7 +49,7 @@ def _write_carried(target: Screening, version: ChecklistVersion, plan: CarryOver
     question_ids = dict(Question.objects.filter(section__version=version).values_list("code", "id"))
     for code, (value, note) in plan.carried.items():
         answer = Answer(screening=target, question_id=question_ids[code], value=value, note=note, answered_by=user)
-        answer._history_user = user
+        answer._history_user = user  # type: ignore[attr-defined]
         answer.save()
 
 

@@ -19,7 +19,6 @@ from checklist.services.version_moves import (
 )
 from tests.versions_fixture import build_next_version
 
-
 LOT = {"lot_number": "TV7-2611-044", "lot_expiry_date": "2027-06-30"}
 
 
