@@ -6,12 +6,14 @@ import hashlib
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from checklist.content_diff import KINDS, content_changes
+from checklist.content_diff import changes_by_kind, content_changes
 from checklist.models import (
     Acknowledgement,
     AuditEvent,
@@ -157,6 +159,37 @@ class ChecklistVersionAdmin(VersionLockMixin, admin.ModelAdmin):
         """No blank drafts: a draft is only ever a copy of the published version (the copy action)."""
         return False
 
+    def get_urls(self):
+        compare = path(
+            "compare/", self.admin_site.admin_view(self.compare_view), name="checklist_checklistversion_compare"
+        )
+        return [compare, *super().get_urls()]
+
+    def compare_view(self, request):
+        """What one version changes from another: any two, picked on the page (by default the
+        newest version against the one before it)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        versions = list(ChecklistVersion.objects.order_by("number"))
+        by_number = {str(v.number): v for v in versions}
+        later = by_number.get(request.GET.get("to", "")) or (versions[-1] if versions else None)
+        before_later = [v for v in versions if later and v.number < later.number]
+        earlier = by_number.get(request.GET.get("from", "")) or (before_later[-1] if before_later else None)
+        refused = any(key in request.GET and request.GET[key] not in by_number for key in ("from", "to"))
+        changes = content_changes(checklist_spec(earlier), checklist_spec(later)) if earlier and later else []
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Compare checklist versions"),
+            "opts": self.model._meta,
+            "versions": versions,
+            "earlier": earlier,
+            "later": later,
+            "refused": refused,
+            "groups": changes_by_kind(changes),
+            "change_count": len(changes),
+        }
+        return TemplateResponse(request, "admin/checklist/checklistversion/compare.html", context)
+
     def has_copy_permission(self, request):
         return request.user.has_perm("checklist.add_checklistversion")
 
@@ -222,11 +255,7 @@ class ChecklistVersionAdmin(VersionLockMixin, admin.ModelAdmin):
     def _publish_confirmation(
         self, request, draft: ChecklistVersion, published: ChecklistVersion | None, changes: list, *, stale: bool
     ) -> TemplateResponse:
-        groups = [
-            (label, [c for c in changes if c.kind == kind])
-            for kind, label in KINDS
-            if any(c.kind == kind for c in changes)
-        ]
+        groups = changes_by_kind(changes)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Publish checklist v%(n)s?") % {"n": draft.number},

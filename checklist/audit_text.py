@@ -29,6 +29,8 @@ EVENT_LABELS: dict[str, Promise] = {
     "screening.time_out_confirmed": gettext_lazy("Treatment-day time-out confirmed"),
     "screening.withdrawn": gettext_lazy("Consent withdrawn by the patient"),
     "screening.corrected_copy": gettext_lazy("Started as a corrected copy"),
+    "screening.version_moved": gettext_lazy("Moved to the published checklist version"),
+    "screening.reconsent_started": gettext_lazy("Started as a re-consent under the published checklist"),
     "screening.pdf_stored": gettext_lazy("Signed PDF stored"),
     "screening.pdf_viewed": gettext_lazy("Signed PDF opened"),
     "screening.pdf_downloaded": gettext_lazy("Signed PDF downloaded"),
@@ -119,6 +121,27 @@ def event_sentence(action: str, detail: Mapping[str, Any], names: Mapping[str, s
         )
     if action == "screening.corrected_copy":
         return _("Started this screening as a corrected copy of %(source)s.") % {"source": detail.get("source", "")}
+    if action == "screening.version_moved":
+        return _(
+            "Moved this draft from checklist v%(old)s to v%(new)s: %(carried)s answers carried over, "
+            "%(again)s questions to ask again."
+        ) % {
+            "old": detail.get("from_version", ""),
+            "new": detail.get("to_version", ""),
+            "carried": detail.get("answers_carried", 0),
+            "again": detail.get("to_ask_again", 0),
+        }
+    if action == "screening.reconsent_started":
+        return _(
+            "Started this screening to consent again under checklist v%(new)s, from %(source)s signed under "
+            "v%(old)s: %(carried)s answers carried over, %(again)s questions to ask again."
+        ) % {
+            "source": detail.get("source", ""),
+            "old": detail.get("from_version", ""),
+            "new": detail.get("to_version", ""),
+            "carried": detail.get("answers_carried", 0),
+            "again": detail.get("to_ask_again", 0),
+        }
     if action == "screening.pdf_stored":
         return _("Stored the signed PDF (fingerprint %(start)s…).") % {"start": str(detail.get("sha256", ""))[:12]}
     if action == "screening.pdf_viewed":

@@ -1,4 +1,5 @@
-"""What a draft checklist changes from the published one, for the editor's confirmation before publishing.
+"""What one checklist version changes from another: for the editor's confirmation before
+publishing (a draft against the published version) and the admin's comparison of any two versions.
 
 Pure: two read models (:mod:`checklist.spec`) in, a list of changes out. Rows are matched by their
 stable codes (a choice by its question's code and its value), so a text edited in place shows as
@@ -110,13 +111,14 @@ def _rows(checklist: ChecklistSpec) -> dict[str, dict[str, Any]]:
     return rows
 
 
-def content_changes(published: ChecklistSpec | None, draft: ChecklistSpec) -> list[ContentChange]:
-    """The rows the draft adds, removes and changes compared with the published version.
+def content_changes(earlier: ChecklistSpec | None, later: ChecklistSpec) -> list[ContentChange]:
+    """The rows ``later`` adds, removes and changes compared with ``earlier`` (any two versions:
+    a draft against the published one, or v1 against v2).
 
-    With nothing published yet, every row of the draft is added.
+    With no earlier version (nothing published yet), every row is added.
     """
-    before = _rows(published) if published is not None else {kind: {} for kind, _label in KINDS}
-    after = _rows(draft)
+    before = _rows(earlier) if earlier is not None else {kind: {} for kind, _label in KINDS}
+    after = _rows(later)
     changes: list[ContentChange] = []
     for kind, label in KINDS:
         old, new = before[kind], after[kind]
@@ -138,3 +140,12 @@ def content_changes(published: ChecklistSpec | None, draft: ChecklistSpec) -> li
             if differing:
                 changes.append(ContentChange(kind, str(label), key, "changed", _title(row), differing))
     return changes
+
+
+def changes_by_kind(changes: list[ContentChange]) -> list[tuple[str, list[ContentChange]]]:
+    """The changes grouped under their kind's label, in the page's order, leaving out empty kinds."""
+    return [
+        (str(label), [c for c in changes if c.kind == kind])
+        for kind, label in KINDS
+        if any(c.kind == kind for c in changes)
+    ]

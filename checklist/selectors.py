@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from checklist.models import (
     ChecklistVersion,
     Choice,
     ConsentWithdrawal,
+    Decision,
     FlagResolution,
     JurisdictionRecord,
     KeyFact,
@@ -733,3 +734,63 @@ def screening_withdrawal(screening: Screening) -> ConsentWithdrawal | None:
 def screening_time_out(screening: Screening) -> TreatmentTimeOut | None:
     """The treatment day's time-out of this screening, or None."""
     return TreatmentTimeOut.objects.filter(screening=screening).select_related("treating_clinician").first()
+
+
+@dataclass(frozen=True)
+class RetiredVersionState:
+    """An open screening under a retired version: until when it may still be finished under it."""
+
+    version_number: int
+    published_number: int | None
+    finish_by: dt.datetime
+    must_move: bool
+
+
+def screening_retired_version_state(
+    screening: Screening, *, now: dt.datetime | None = None
+) -> RetiredVersionState | None:
+    """None for a signed or voided screening (it never changes version) or one under the
+    published version; else the clinic's grace period (``Clinic.retired_version_grace_days``),
+    counted from when its version was retired, and whether it has run out."""
+    version = screening.version
+    if screening.is_locked or version.status != ChecklistVersion.Status.RETIRED:
+        return None
+    published = checklist_version_published()
+    retired_at = version.retired_at or version.published_at or timezone.now()
+    finish_by = retired_at + dt.timedelta(days=screening.clinic.retired_version_grace_days)
+    return RetiredVersionState(
+        version_number=version.number,
+        published_number=published.number if published else None,
+        finish_by=finish_by,
+        must_move=(now or timezone.now()) >= finish_by,
+    )
+
+
+def screenings_to_reconsent(clinic) -> QuerySet[Screening]:
+    """The clinic's patients to ask to consent again: the one rule for the dashboard's list.
+
+    A signed "go ahead" (not voided) under a retired checklist version whose treatment is not
+    given yet (no ``TreatmentTimeOut`` recorded) and whose consent is not withdrawn, with no signed
+    re-consent yet (one started but not signed keeps it on the list, with a link to it:
+    ``open_reconsents``).
+    """
+    return (
+        Screening.objects.filter(
+            clinic=clinic,
+            status=Screening.Status.SIGNED,
+            decision=Decision.PROCEED,
+            version__status=ChecklistVersion.Status.RETIRED,
+        )
+        .exclude(Exists(TreatmentTimeOut.objects.filter(screening=OuterRef("pk"))))
+        .exclude(Exists(ConsentWithdrawal.objects.filter(screening=OuterRef("pk"))))
+        .exclude(Exists(Screening.objects.filter(reconsent_of=OuterRef("pk"), status=Screening.Status.SIGNED)))
+        .select_related("version")
+        .prefetch_related(
+            Prefetch(
+                "reconsents",
+                queryset=Screening.objects.exclude(status=Screening.Status.VOIDED).only("id", "reconsent_of", "status"),
+                to_attr="open_reconsents",
+            )
+        )
+        .order_by(F("planned_date").asc(nulls_last=True), "created_at")
+    )

@@ -64,6 +64,14 @@ class Clinic(models.Model):
         default=ReflectionPeriod.HOURS_24,
         help_text=_("The least time between signing a “go ahead” and the treatment day's time-out."),
     )
+    retired_version_grace_days = models.PositiveSmallIntegerField(
+        _("days a draft may still be finished under a retired checklist"),
+        default=30,
+        help_text=_(
+            "When a new checklist version is published, a draft started under the old one can still be finished "
+            "under it for this many days; after that it must move to the new version first."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

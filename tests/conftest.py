@@ -31,8 +31,17 @@ from checklist.services.screenings import screening_start
 from clinic.models import Clinic, Membership
 
 PASSWORD = "correct-horse-battery-9"
-# The suite runs on v1 unless a test asks for v2 (the ``version_v2`` fixture).
+# The suite runs on v1, published, unless a test asks for v2 (the ``version_v2`` fixture); tests of
+# publishing load later versions themselves (tests/content/test_publishing.py).
 V1_FILE = CONTENT_DIR / "v1.yaml"
+V1_CONTENT = str(V1_FILE)
+
+
+def load_v1() -> None:
+    """Install v1 only, published (``load_checklist`` with every file would end on the newest)."""
+    call_command("load_checklist", V1_CONTENT, verbosity=0)
+
+
 _counter = itertools.count(1)
 
 
@@ -52,7 +61,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("load_checklist", str(V1_FILE), verbosity=0)
+        load_v1()
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +71,7 @@ def _checklist_installed(django_db_setup, django_db_blocker):
     the next test opens its transaction: one cheap query when it is already there."""
     with django_db_blocker.unblock():
         if not ChecklistVersion.objects.filter(status=ChecklistVersion.Status.PUBLISHED).exists():
-            call_command("load_checklist", str(V1_FILE), verbosity=0)
+            load_v1()
 
 
 @pytest.fixture(autouse=True)

@@ -177,6 +177,9 @@ class ChecklistVersion(models.Model):
     number = models.PositiveIntegerField(unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
+    # When a newer version was published: the clinics' grace period for drafts started under
+    # this one runs from here (Clinic.retired_version_grace_days).
+    retired_at = models.DateTimeField(null=True, blank=True)
     change_notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     library_revision = models.CharField(

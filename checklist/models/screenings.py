@@ -192,6 +192,15 @@ class Screening(models.Model):
     corrected_from = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
     )
+    # A new consent asked for because the signed screening it links to was under a version
+    # retired before the treatment (selectors.screenings_to_reconsent).
+    reconsent_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reconsents")
+    # A draft moved from a retired version to the published one: the version it came from, and
+    # the codes of the questions whose answers could not carry over, to ask again.
+    moved_from_version = models.ForeignKey(
+        ChecklistVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ask_again_codes = models.JSONField(default=list, blank=True)
 
     history = HistoricalRecords(excluded_fields=["signature_png", "findings_snapshot"])
 

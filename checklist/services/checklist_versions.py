@@ -189,7 +189,7 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
 def _retire_published(*, except_pk: int) -> None:
     # A status change is the one edit a published version allows, so it bypasses save().
     ChecklistVersion.objects.filter(status=ChecklistVersion.Status.PUBLISHED).exclude(pk=except_pk).update(
-        status=ChecklistVersion.Status.RETIRED
+        status=ChecklistVersion.Status.RETIRED, retired_at=timezone.now()
     )
 
 
@@ -252,11 +252,14 @@ def checklist_content_load(*, content: ContentFile) -> LoadReport:
     """Install a content file (from ``content_schema.load_content_file``). Idempotent.
 
     New references and jurisdictions are added; those no published or retired version uses are
-    updated in place, and a change to one that is used is refused (``_sync_library``). Each
-    version's jurisdiction records are its own, built with it. The version is created and
-    published if new; left alone if the database already holds the same content; rebuilt if it
-    is still a draft; and refused if it was published with different content, because a
-    published version never changes: give the file a new version number instead.
+    updated in place, and a change to one that is used is refused (``_sync_library``). A new
+    version is created, and published only when nothing is published yet: with a version
+    published, it stays a draft for an editor to review and publish (admin action or
+    ``publish_checklist``), because publishing moves the clinics' open screenings onto it. Each
+    version's jurisdiction records are its own, built with it. The
+    version is left alone if the database already holds the same content; rebuilt if it is still
+    a draft; and refused if it was published with different content, because a published version
+    never changes: give the file a new version number instead.
     """
     checklist = content.checklist
     report = LoadReport(version_number=checklist.version_number, version_action="unchanged")
@@ -289,7 +292,7 @@ def checklist_content_load(*, content: ContentFile) -> LoadReport:
         version = ChecklistVersion.objects.create(number=checklist.version_number, change_notes=content.change_notes)
         report.version_action = "created"
     checklist_version_build(version=version, checklist=checklist)
-    current = ChecklistVersion.objects.filter(status=ChecklistVersion.Status.PUBLISHED).first()
-    if current is None or current.number < version.number:
+    if not ChecklistVersion.objects.filter(status=ChecklistVersion.Status.PUBLISHED).exists():
         checklist_version_publish(version=version)
+        report.version_action += " and published"
     return report

@@ -16,6 +16,7 @@ from checklist.selectors import (
     screening_awaiting_signature_count,
     screening_list_progress,
     screening_search,
+    screenings_to_reconsent,
 )
 
 # Beyond this, a page number is a typo or a probe, not a clinician paging back through years.
@@ -115,6 +116,7 @@ def dashboard(request):
             "rows": [(screening, progress.get(screening.pk)) for screening in page.object_list],
             "awaiting_signature": Screening.Status.AWAITING_SIGNATURE,
             "awaiting_count": screening_awaiting_signature_count(request.clinic),
+            "reconsent_count": screenings_to_reconsent(request.clinic).count(),
             "status_filter": filters.get("status", ""),
             "filtered": bool(form.is_valid() and any(form.cleaned_data.values())),
             "query_string": query_without_page.urlencode(),

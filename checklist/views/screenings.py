@@ -17,10 +17,14 @@ from checklist.models import Screening, ScreeningLocked
 from checklist.permissions import clinic_member_required, get_screening_for_user
 from checklist.red_flags import go_ahead_check
 from checklist.selectors import (
+    checklist_spec,
+    screening_answers,
     screening_record,
+    screening_retired_version_state,
     screening_signed_record,
     screening_time_out,
     screening_withdrawal,
+    screenings_to_reconsent,
     signed_pdf_status,
 )
 from checklist.services.screenings import (
@@ -30,6 +34,12 @@ from checklist.services.screenings import (
     screening_void,
 )
 from checklist.services.treatment_day import time_out_refusal, withdrawal_refusal
+from checklist.services.version_moves import (
+    VersionMoveRefused,
+    screening_carry_over_plan,
+    screening_move_to_published,
+    screening_reconsent_start,
+)
 from checklist.steps import ScreeningFlow
 
 
@@ -75,9 +85,71 @@ def screening_detail(request, screening_id):
         "time_out_refusal": time_out_refusal(screening) if screening.is_signed else "",
         "withdrawal_refusal": withdrawal_refusal(screening) if screening.is_signed else "",
     }
+    context.update(_version_context(screening))
     if request.membership.is_admin:
         context["history"] = screening_history(screening)
     return render(request, "checklist/screening_detail.html", context)
+
+
+def _version_context(screening: Screening) -> dict[str, Any]:
+    """A draft under a retired version: until when it may be finished so, and what a move to the
+    published version would carry over and ask again. After a move or for a re-consent: the
+    questions still to ask again."""
+    context: dict[str, Any] = {"retired": screening_retired_version_state(screening)}
+    if context["retired"] is not None and context["retired"].published_number is not None:
+        context["move_plan"] = screening_carry_over_plan(screening)
+    if screening.ask_again_codes and not screening.is_locked:
+        answered = screening_answers(screening)
+        spec = checklist_spec(screening.version)
+        context["ask_again"] = [
+            spec.questions_by_code[code]
+            for code in screening.ask_again_codes
+            if code in spec.questions_by_code and code not in answered
+        ]
+    return context
+
+
+@require_POST
+@clinic_member_required
+def screening_move_view(request, screening_id):
+    screening = get_screening_for_user(request, screening_id, write=True)
+    try:
+        plan = screening_move_to_published(screening=screening, user=request.user)
+    except (VersionMoveRefused, ScreeningLocked) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Moved to the published checklist: %(carried)s answers carried over, %(again)s questions to ask again.")
+            % {"carried": len(plan.carried), "again": len(plan.to_ask_codes)},
+        )
+    return redirect("checklist:screening-detail", screening.pk)
+
+
+@require_POST
+@clinic_member_required
+def screening_reconsent_view(request, screening_id):
+    screening = get_screening_for_user(request, screening_id)
+    try:
+        new = screening_reconsent_start(screening=screening, user=request.user)
+    except VersionMoveRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("checklist:screening-detail", screening.pk)
+    messages.success(
+        request,
+        _("A new consent was started from %(ref)s with its answers filled in. Ask the questions listed again.")
+        % {"ref": screening.reference},
+    )
+    return redirect("checklist:screening-detail", new.pk)
+
+
+@require_safe
+@clinic_member_required
+def screenings_to_reconsent_view(request):
+    """Patients who signed a "go ahead" under a retired checklist and are not treated yet."""
+    return render(
+        request, "checklist/screenings_reconsent.html", {"screenings": screenings_to_reconsent(request.clinic)[:200]}
+    )
 
 
 def _voidable_by_admin(request, screening_id):

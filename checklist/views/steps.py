@@ -9,17 +9,40 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from checklist.models import Screening
 from checklist.permissions import clinic_member_required, get_screening_for_user
+from checklist.selectors import screening_retired_version_state
 from checklist.steps import FIXED_STEPS, ScreeningFlow
+
+
+def _closed(request: HttpRequest, screening: Screening) -> HttpResponse | None:
+    """Where a step cannot open: a signed or voided screening, or a draft under a retired version
+    whose grace period ran out (its overview offers the move to the published version)."""
+    if screening.is_locked:
+        return redirect("checklist:screening-detail", screening.pk)
+    state = screening_retired_version_state(screening)
+    if state is not None and state.must_move:
+        messages.error(
+            request,
+            _(
+                "This screening was started under checklist v%(old)s, which is retired, and the clinic's time to "
+                "finish it under v%(old)s ran out on %(date)s. Move it to the published version to go on."
+            )
+            % {"old": state.version_number, "date": date_format(state.finish_by, "j M Y")},
+        )
+        return redirect("checklist:screening-detail", screening.pk)
+    return None
 
 
 def _open_step(request: HttpRequest, screening_id, identifier: str) -> HttpResponse:
     screening = get_screening_for_user(request, screening_id, write=request.method == "POST")
-    if screening.is_locked:
-        return redirect("checklist:screening-detail", screening.pk)
+    closed = _closed(request, screening)
+    if closed is not None:
+        return closed
     return ScreeningFlow(screening).step(identifier).handle(request)
 
 
@@ -47,8 +70,9 @@ def screening_review(request, screening_id):
 @clinic_member_required
 def screening_flags(request, screening_id):
     screening = get_screening_for_user(request, screening_id, write=request.method == "POST")
-    if screening.is_locked:
-        return redirect("checklist:screening-detail", screening.pk)
+    closed = _closed(request, screening)
+    if closed is not None:
+        return closed
     flow = ScreeningFlow(screening)
     if not flow.assessment.red_flags:
         # An old link, or the answers changed since: nothing to resolve, so on to the review.

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import PASSWORD, make_clinic, make_member, totp_now
+from tests.conftest import PASSWORD, V1_CONTENT, make_clinic, make_member, totp_now
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls from tests that run Playwright's loop
 
@@ -53,7 +53,7 @@ def browser_context_args(browser_context_args):
 @pytest.fixture
 def checklist_loaded(transactional_db):
     """Transactional tests start from an empty database: install the checklist for each one."""
-    call_command("load_checklist", verbosity=0)
+    call_command("load_checklist", V1_CONTENT, verbosity=0)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from checklist.services.screenings import (
     screening_void,
 )
 from clinic.models import Clinic, Membership
-from tests.conftest import PASSWORD, make_clinic, make_member, start_data
+from tests.conftest import PASSWORD, V1_CONTENT, make_clinic, make_member, start_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,7 +60,7 @@ def stub_pdf(monkeypatch):
 
 def build_installation(*, with_logo: bool = True) -> dict:
     """Two clinics with people, a logo, signed, voided, corrected and draft screenings."""
-    call_command("load_checklist", verbosity=0)
+    call_command("load_checklist", V1_CONTENT, verbosity=0)
     clinic_a, clinic_b = make_clinic("Harbour Clinic"), make_clinic("Hill Clinic")
     if with_logo:
         clinic_a.logo.save("harbour.png", ContentFile(logo_png()))

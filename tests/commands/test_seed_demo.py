@@ -53,3 +53,25 @@ def test_the_editor_can_open_the_checklist_in_the_admin(db, client):
     assert response.status_code == 200
     assert "source_origin" in response.content.decode()
     assert client.get("/admin/clinic/clinic/").status_code == 403  # clinics are for site admins
+
+
+def test_with_a_retired_version_the_demo_has_a_draft_to_move_and_a_patient_to_consent_again(db, monkeypatch):
+    """Whatever the newest version is: here one built from v1 in the test and published."""
+    from checklist.selectors import screening_retired_version_state, screenings_to_reconsent
+    from tests.versions_fixture import build_next_version
+
+    monkeypatch.setenv("DEMO_PASSWORD", "a-demo-password-for-tests")
+    nxt = build_next_version(2)
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Screening.objects.count() == 11
+    clinic = Clinic.objects.get()
+    draft = Screening.objects.get(patient_reference="HS-10440")
+    assert draft.version.number == 1 and draft.status == "draft" and draft.answers.exists()
+    state = screening_retired_version_state(draft)
+    assert state is not None and state.published_number == nxt.version.number and not state.must_move
+    go_ahead = Screening.objects.get(patient_reference="HS-10441")
+    assert go_ahead.version.number == 1 and go_ahead.decision == "proceed"
+    assert list(screenings_to_reconsent(clinic)) == [go_ahead]
+    # New screenings are under the published version.
+    assert Screening.objects.filter(version=nxt.version).count() == 9

@@ -82,15 +82,15 @@ def test_it_refuses_to_change_a_published_version(version):
         checklist_content_load(content=parse_content(raw))
 
 
-def test_a_new_version_number_publishes_and_retires_the_old(version):
+def test_a_new_version_number_is_installed_as_a_draft_beside_the_published_one(version):
     raw = yaml.safe_load(V1.read_text())
     raw["version"] = 2
     raw["sections"][0]["questions"][0]["prompt"] = "A reworded question"
     report = checklist_content_load(content=parse_content(raw))
     assert report.version_action == "created"
     version.refresh_from_db()
-    assert version.status == ChecklistVersion.Status.RETIRED
-    assert ChecklistVersion.objects.get(number=2).status == ChecklistVersion.Status.PUBLISHED
+    assert version.status == ChecklistVersion.Status.PUBLISHED
+    assert ChecklistVersion.objects.get(number=2).status == ChecklistVersion.Status.DRAFT
 
 
 def with_uncited_reference(raw: dict) -> dict:

@@ -16,7 +16,7 @@ from checklist.services.screenings import (
     screening_answers_save,
     screening_sign,
 )
-from tests.conftest import make_clinic, make_member, start_data
+from tests.conftest import V1_CONTENT, make_clinic, make_member, start_data
 
 
 def test_a_save_from_a_stale_form_is_refused(draft, alice):
@@ -84,7 +84,7 @@ def test_two_clinicians_saving_the_same_step_at_once_lose_nothing_silently():
 
     from checklist.services.screenings import screening_start
 
-    call_command("load_checklist", verbosity=0)
+    call_command("load_checklist", V1_CONTENT, verbosity=0)
     clinic = make_clinic("Concurrent Clinic")
     one, two = make_member(clinic, "one"), make_member(clinic, "two")
     screening = screening_start(clinic=clinic, clinician=one, data=start_data())
@@ -114,7 +114,7 @@ def test_signing_twice_at_once_produces_exactly_one_signature():
 
     from checklist.services.screenings import screening_start
 
-    call_command("load_checklist", verbosity=0)
+    call_command("load_checklist", V1_CONTENT, verbosity=0)
     clinic = make_clinic("Concurrent Clinic")
     clinician = make_member(clinic, "signer")
     screening = screening_start(clinic=clinic, clinician=clinician, data=start_data())

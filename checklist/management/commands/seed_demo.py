@@ -15,8 +15,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from checklist.demo import answer_all_sections, demo_clock, demo_planned_date, sign_screening
-from checklist.models import Decision, FlagResolution, Jurisdiction, Screening
+from checklist.demo import (
+    CLEAN_ANSWERS,
+    answer_all_sections,
+    demo_answers,
+    demo_clock,
+    demo_planned_date,
+    sign_screening,
+)
+from checklist.models import ChecklistVersion, Decision, FlagResolution, Jurisdiction, Screening
 from checklist.records import INTERPRETER, SIGNER_REPRESENTATIVE, CompanionRecord
 from checklist.selectors import checklist_spec, checklist_version_published, screening_assessment
 from checklist.services.red_flags import ResolutionInput, screening_flags_resolve
@@ -263,7 +270,7 @@ class Command(BaseCommand):
         )
         self._accepted_with_cosign(clinic, clinician, admin, base)
         self._withdrawn(clinic, clinician, base)
-        return 9
+        return 9 + self._under_retired_version(clinic, clinician, base)
 
     def _ready_for_time_out(self, clinic, clinician, base) -> Screening:
         """A "go ahead" signed two days ago: its 24 hours to reflect are over, the time-out is due."""
@@ -311,6 +318,62 @@ class Command(BaseCommand):
             note="Called the nurse line: has decided not to have the treatment after talking with family.",
         )
         return signed
+
+    def _under_retired_version(self, clinic, clinician, base) -> int:
+        """Screenings started before the published version replaced the one before it: a draft still
+        within the clinic's grace period, and a signed "go ahead" whose patient is to consent again."""
+        retired = ChecklistVersion.objects.filter(status=ChecklistVersion.Status.RETIRED).order_by("-number").first()
+        if retired is None:
+            return 0
+        draft = screening_start(
+            clinic=clinic,
+            clinician=clinician,
+            version=retired,
+            data={
+                **base,
+                "patient_name": "Kim Nakamura",
+                "patient_dob": dt.date(1975, 4, 18),
+                "patient_reference": "HS-10440",
+                "product_name": "VesiClear Scalp Serum",
+                "product_maker": "Example Biologics",
+                "intended_use": "hair",
+                "route": "topical",
+            },
+        )
+        spec = checklist_spec(retired)
+        answers = demo_answers(spec, CLEAN_ANSWERS, draft.risk_context())
+        # Where the published version dropped a choice, pick it: the move then has an answer to ask again.
+        published = checklist_spec(version) if (version := checklist_version_published()) else spec
+        for question in spec.questions:
+            now = published.questions_by_code.get(question.code)
+            dropped = [c.value for c in question.choices if now and c.value not in {n.value for n in now.choices}]
+            if dropped and question.answer_type == "single":
+                answers[question.code] = dropped[0]
+        for section in spec.sections[:3]:
+            screening_answers_save(
+                screening=draft,
+                section_code=section.code,
+                answers={q.code: AnswerInput(answers[q.code]) for q in section.questions if q.code in answers},
+                user=clinician,
+            )
+        signed = screening_start(
+            clinic=clinic,
+            clinician=clinician,
+            version=retired,
+            data={
+                **base,
+                "patient_name": "Ruth Okafor",
+                "patient_dob": dt.date(1981, 12, 5),
+                "patient_reference": "HS-10441",
+                "product_name": "LumiEV Topical Concentrate",
+                "product_maker": "Northshore Biologics",
+                "intended_use": "skin",
+                "route": "topical",
+            },
+        )
+        answer_all_sections(signed, CLEAN_ANSWERS, clinician, overrides=READY_LOT)
+        sign_screening(signed, clinician, decision=Decision.PROCEED)
+        return 2
 
     def _accepted_with_cosign(self, clinic, clinician, admin, base) -> Screening:
         """A "go ahead" after both red flags were resolved: one by evidence, one accepted and co-signed."""
