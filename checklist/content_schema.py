@@ -70,6 +70,9 @@ class ContentFile:
     change_notes: str = ""
     # Which codes cover each point of the seed documents (checked by the content tests).
     seed_coverage: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The sources of each section's introduction, by section code (optional in a file, so v1 reads
+    # as before; v2 cites every introduction, checked by its content tests).
+    section_references: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class _Checker:
@@ -78,6 +81,7 @@ class _Checker:
     def __init__(self) -> None:
         self.problems: list[str] = []
         self.reference_codes: set[str] = set()
+        self.section_references: dict[str, tuple[str, ...]] = {}
 
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
@@ -392,8 +396,12 @@ def _sections(c: _Checker, raw: Any) -> tuple[SectionSpec, ...]:
     questions: dict[str, QuestionSpec] = {}
     for si, item in enumerate(c.items(raw, "sections")):
         spath = f"sections[{si}]"
-        m = c.mapping(item, spath, {"code", "title", "questions"}, {"clinician_guidance", "patient_intro"})
+        m = c.mapping(
+            item, spath, {"code", "title", "questions"}, {"clinician_guidance", "patient_intro", "references"}
+        )
         code = c.code(m.get("code"), f"{spath}.code")
+        if "references" in m:
+            c.section_references[code] = c.refs(m.get("references"), f"{spath}.references")
         if code in FIXED_STEP_CODES:
             c.fail(f"{spath}.code", f"'{code}' is the name of a workflow step; choose another code")
         section_questions = []
@@ -571,7 +579,12 @@ def parse_content(raw: Any) -> ContentFile:
     change_notes = c.text(doc.get("change_notes", ""), "change_notes", allow_empty=True)
     if c.problems:
         raise ContentError(c.problems)
-    return ContentFile(checklist=checklist, change_notes=change_notes, seed_coverage=coverage)
+    return ContentFile(
+        checklist=checklist,
+        change_notes=change_notes,
+        seed_coverage=coverage,
+        section_references=c.section_references,
+    )
 
 
 def load_content_file(path: Path) -> ContentFile:

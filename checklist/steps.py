@@ -28,6 +28,7 @@ from checklist.forms_red_flags import DecisionConsentForm, RedFlagsForm
 from checklist.forms_teach_back import TeachBackForm
 from checklist.key_information import MAX_LISTED_FLAGS, KeyInformation, screening_key_information
 from checklist.models import Screening, ScreeningLocked
+from checklist.page_sources import PageSources
 from checklist.question_cards import question_cards
 from checklist.red_flags import GoAheadCheck, go_ahead_check
 from checklist.risk import Assessment, evaluate, missing_required, visible_question_codes
@@ -608,9 +609,18 @@ class ConsentStep(Step):
         # A refused submission keeps the drawn signature: the copy the form checked and re-encoded
         # goes back into the page (never the bytes as posted), and the pad draws it again.
         signature = form.cleaned_data.get("signature") if form.is_bound and hasattr(form, "cleaned_data") else None
+        spec = self.flow.spec
+        sources = PageSources(self.flow.key_information.numbered()[1])
+        key_facts = [{"text": f.text, "refs": sources.cite(spec.resolve(f.references))} for f in spec.key_facts]
+        jurisdiction = spec.jurisdictions_by_code.get(self.screening.jurisdiction.code)
+        jurisdiction_refs = sources.cite(spec.resolve(jurisdiction.references)) if jurisdiction else []
+        acknowledgement_refs = [sources.cite(spec.resolve(a.references)) for a in spec.acknowledgements]
         context = {
             "assessment": self.flow.assessment,
-            "key_facts": self.flow.spec.key_facts,
+            "key_facts": key_facts,
+            "jurisdiction_refs": jurisdiction_refs,
+            "acknowledgement_boxes": list(zip(form["acknowledgements"], acknowledgement_refs, strict=True)),
+            "page_sources": sources.entries,
             "go_ahead": self.flow.go_ahead,
             "key_info": self.flow.key_information,
             "all_flags_in_key_info": len(self.flow.go_ahead.flags) <= MAX_LISTED_FLAGS,

@@ -110,10 +110,12 @@ YES_NO_UNSURE_LABELS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
 
 
 class IntendedUse(models.TextChoices):
-    SKIN = "skin", _("Skin rejuvenation")
+    """Neutral names: a label must not imply that the treatment works (issue 16)."""
+
+    SKIN = "skin", _("Skin appearance")
     HAIR = "hair", _("Hair loss")
     JOINT = "joint", _("Joint pain")
-    WOUND = "wound", _("Wound healing")
+    WOUND = "wound", _("Wound care")
     OTHER = "other", _("Other")
 
 

@@ -180,6 +180,7 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
                 "asked": question.patient_text if question is not None else "",
                 "answer": record.answer_text(question) if question is not None else "",
                 "why": question.why if question is not None else "",
+                "why_refs": citations.cite(question.references) if question is not None and question.why else [],
                 "items": [],
             }
         decided = resolution_text(record.resolutions_by_code.get(f.code)) if f.level == Level.RED_FLAG else ""

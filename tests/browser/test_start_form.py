@@ -19,7 +19,7 @@ def test_use_and_route_are_answer_buttons_and_other_boxes_follow_other(
     page.get_by_role("link", name="Start a screening").first.click()
     use = page.get_by_role("group", name="Intended use")
     route = page.get_by_role("group", name="Route")
-    for group, label in ((use, "Skin rejuvenation"), (use, "Other"), (route, "With microneedling")):
+    for group, label in ((use, "Skin appearance"), (use, "Other"), (route, "With microneedling")):
         box = group.get_by_text(label, exact=True).bounding_box()
         assert box is not None and box["height"] >= 48, (label, box)
 

@@ -58,7 +58,7 @@ def start_screening(page, *, name: str, route: str = "With microneedling") -> No
     page.get_by_label("Date of birth").fill("1979-03-14")
     page.get_by_label("Product name").fill("RenewEV Exosome Serum")
     page.get_by_label("Maker").fill("Apex Regenerative Labs")
-    page.get_by_role("group", name="Intended use").get_by_text("Skin rejuvenation", exact=True).click()
+    page.get_by_role("group", name="Intended use").get_by_text("Skin appearance", exact=True).click()
     page.get_by_role("group", name="Route").get_by_text(route, exact=True).click()
     page.get_by_label("Where the patient lives").select_option(label="United States")
     page.get_by_role("button", name="Start the checklist").click()

@@ -70,7 +70,7 @@ def choice_button(html: str, name: str, value: str) -> re.Match | None:
 def test_use_and_route_are_the_checklists_answer_buttons(alice_client):
     html = alice_client.get(URL).content.decode()
     for name, value, label in (
-        ("intended_use", "skin", "Skin rejuvenation"),
+        ("intended_use", "skin", "Skin appearance"),
         ("intended_use", "other", "Other"),
         ("route", "microneedling", "With microneedling"),
         ("route", "other", "Other"),
