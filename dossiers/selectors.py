@@ -3,12 +3,29 @@ document is a 404 (``get_object_or_404`` with the clinic in the lookup)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
+import datetime as dt
+from dataclasses import dataclass
 
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from checklist.audit_text import person_name
+from checklist.records import DossierDocumentRecord, DossierOverrideRecord, DossierSourceRecord, DossierUseRecord
 from checklist.selectors import checklist_spec, checklist_version_published
 from checklist.spec import QuestionSpec
-from dossiers.models import ClinicProfile, DossierDocument, DossierRevision, Lot, Product
+from dossiers.answers import dossier_answers, same_answer
+from dossiers.models import (
+    ClinicProfile,
+    DossierDocument,
+    DossierKind,
+    DossierOverride,
+    DossierRevision,
+    Lot,
+    Product,
+    ScreeningDossier,
+)
 
 
 def scope_questions(kind: str, version=None) -> tuple[QuestionSpec, ...]:
@@ -60,3 +77,149 @@ def latest_revision(subject) -> DossierRevision | None:
 
 def revisions_of(subject) -> QuerySet[DossierRevision]:
     return subject.revisions.select_related("created_by").order_by("-number")
+
+
+_USE_CACHE = "_dossier_use_cache"
+
+
+def screening_dossier_of(screening) -> ScreeningDossier | None:
+    """The product, lot and revisions a screening was made from (None for one typed in full),
+    read once per screening object."""
+    if not hasattr(screening, _USE_CACHE):
+        use = (
+            ScreeningDossier.objects.select_related(
+                "product",
+                "lot",
+                "product_revision__created_by",
+                "lot_revision__created_by",
+                "clinic_revision__created_by",
+            )
+            .filter(screening_id=screening.pk)
+            .first()
+        )
+        setattr(screening, _USE_CACHE, use)
+    return getattr(screening, _USE_CACHE)
+
+
+def screening_dossier_forget(screening) -> None:
+    """After a write: the next read of the screening's dossier goes to the database."""
+    if hasattr(screening, _USE_CACHE):
+        delattr(screening, _USE_CACHE)
+
+
+SOURCE_TITLES = {
+    DossierKind.PRODUCT: _("From the product dossier"),
+    DossierKind.LOT: _("From the lot dossier"),
+    DossierKind.CLINIC: _("From the clinic profile"),
+}
+
+
+def _subject_title(use: ScreeningDossier, scope: str) -> str:
+    if scope == DossierKind.PRODUCT:
+        return str(use.product)
+    if scope == DossierKind.LOT:
+        return str(_("Lot %(number)s") % {"number": use.lot.lot_number})
+    return str(_("Clinic profile"))
+
+
+def dossier_use_record(screening) -> DossierUseRecord | None:
+    """Which answers of the screening came from which dossier revision, with the product's and lot's
+    documents by name and date, and the answers changed for this patient (what signing freezes)."""
+    use = screening_dossier_of(screening)
+    if use is None:
+        return None
+    spec = checklist_spec(screening.version)
+    documents = list(
+        DossierDocument.objects.filter(Q(product_id=use.product_id) | Q(lot_id=use.lot_id))
+        .order_by("uploaded_at")
+        .values_list("product_id", "title", "uploaded_at")
+    )
+    sources = []
+    for scope in (DossierKind.PRODUCT, DossierKind.LOT, DossierKind.CLINIC):
+        revision = use.revision_for(scope)
+        if revision is None:
+            continue
+        codes = tuple(q.code for q in spec.questions if q.scope == scope and q.code in use.dossier_answers)
+        listed = (
+            []
+            if scope == DossierKind.CLINIC
+            else [
+                DossierDocumentRecord(title=title, uploaded_on=timezone.localdate(at).isoformat())
+                for product_id, title, at in documents
+                if (product_id is not None) == (scope == DossierKind.PRODUCT)
+            ]
+        )
+        sources.append(
+            DossierSourceRecord(
+                scope=str(scope),
+                title=_subject_title(use, scope),
+                revision=revision.number,
+                reviewed_by=person_name(revision.created_by),
+                reviewed_on=timezone.localdate(revision.created_at).isoformat(),
+                question_codes=codes,
+                documents=tuple(listed),
+            )
+        )
+    overrides = tuple(
+        DossierOverrideRecord(
+            question_code=o.question_code,
+            dossier_answer=spec.questions_by_code[o.question_code].answer_text(o.dossier_value)
+            if o.question_code in spec.questions_by_code
+            else "",
+            note=o.note,
+            by=person_name(o.created_by),
+            at=o.created_at.isoformat(),
+        )
+        for o in DossierOverride.objects.filter(screening_id=screening.pk).select_related("created_by")
+    )
+    return DossierUseRecord(sources=tuple(sources), overrides=overrides)
+
+
+@dataclass(frozen=True)
+class DossierChange:
+    """A dossier saved again since this draft took its answers: what is new."""
+
+    title: str
+    revision: int
+    by: str
+    on: dt.date
+    changed_answers: tuple[tuple[str, str, str], ...]  # (question prompt, was, now)
+
+
+def screening_dossier_changes(screening) -> tuple[DossierChange, ...]:
+    """For a draft: each dossier whose newest revision is not the one the screening used, with the
+    answers that differ (one query)."""
+    use = screening_dossier_of(screening)
+    if use is None or screening.is_locked:
+        return ()
+    newest: dict[str, DossierRevision] = {}
+    subjects = Q(product_id=use.product_id) | Q(lot_id=use.lot_id) | Q(profile__clinic_id=screening.clinic_id)
+    for revision in DossierRevision.objects.filter(subjects).select_related("created_by").order_by("number"):
+        newest[revision.kind] = revision
+    spec = checklist_spec(screening.version)
+    out = []
+    for scope in (DossierKind.PRODUCT, DossierKind.LOT, DossierKind.CLINIC):
+        used, latest = use.revision_for(scope), newest.get(scope)
+        if latest is None or (used is not None and latest.pk == used.pk):
+            continue
+        now = dossier_answers(spec, {scope: (latest.fields, latest.answers)}, on=screening_day(screening))
+        changed = tuple(
+            (q.prompt, q.answer_text(use.dossier_answers.get(q.code)), q.answer_text(now.get(q.code)))
+            for q in spec.questions
+            if q.scope == scope and not same_answer(use.dossier_answers.get(q.code), now.get(q.code))
+        )
+        out.append(
+            DossierChange(
+                title=_subject_title(use, scope),
+                revision=latest.number,
+                by=person_name(latest.created_by),
+                on=timezone.localdate(latest.created_at),
+                changed_answers=changed,
+            )
+        )
+    return tuple(out)
+
+
+def screening_day(screening) -> dt.date:
+    """The day a lot's expiry is judged on: the planned treatment day, else today."""
+    return screening.planned_date or timezone.localdate()

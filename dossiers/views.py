@@ -9,11 +9,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from checklist.permissions import clinic_member_required
+from checklist.models import Screening
+from checklist.permissions import clinic_member_required, get_screening_for_user
+from checklist.steps import ScreeningFlow
 from dossiers import selectors
 from dossiers.forms import ClinicProfileForm, DocumentUploadForm, DossierAnswersForm, LotForm, ProductForm
 from dossiers.models import DossierKind
-from dossiers.services import clinic_profile_save, document_upload, lot_save, product_save
+from dossiers.services import (
+    clinic_profile_save,
+    document_upload,
+    lot_save,
+    product_save,
+    screening_dossier_refresh,
+)
 from dossiers.uploads import UploadRefused
 
 _CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
@@ -220,3 +228,15 @@ def document_download(request, document_id):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response
+
+
+@require_POST
+@clinic_member_required
+def screening_dossier_refresh_view(request, screening_id):
+    """Take a dossier's newer revision into a draft, after the clinician was told what changed."""
+    screening = get_screening_for_user(request, screening_id, write=True)
+    if selectors.screening_dossier_of(screening) is None:
+        raise Http404("This screening was not made from a dossier.")
+    screening_dossier_refresh(screening=screening, user=request.user)
+    messages.success(request, _("The updated dossier's answers are in. Confirm the changed steps for this patient."))
+    return redirect(ScreeningFlow(Screening.objects.get(pk=screening.pk)).resume_step().url)

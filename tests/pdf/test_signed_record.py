@@ -41,7 +41,9 @@ def test_the_record_round_trips_through_its_json_form(risky_signed):
     assert data["schema"] == RECORD_SCHEMA
     record = ScreeningRecord.from_json(data)
     assert record.to_json() == data
-    assert replace(record, signing=None, reflection=None) == screening_record(risky_signed, acknowledged=record.acknowledged)
+    assert replace(record, signing=None, reflection=None) == screening_record(
+        risky_signed, acknowledged=record.acknowledged
+    )
     assert record.signing == SigningRecord(signed_name=risky_signed.patient_name, signer="patient")
 
 
@@ -113,4 +115,6 @@ def test_a_record_signed_before_the_read_model_is_read_through_its_frozen_rows(r
     with protections_off():  # below the QuerySet's guard too: a row as an older release wrote it
         Screening._base_manager.filter(pk=risky_signed.pk).update(findings_snapshot=legacy)
     screening = Screening.objects.select_related("version", "jurisdiction").get(pk=risky_signed.pk)
-    assert screening_signed_record(screening) == replace(record, signing=None, reflection=None)  # kept since; the PDF falls back
+    assert screening_signed_record(screening) == replace(
+        record, signing=None, reflection=None
+    )  # kept since; the PDF falls back
