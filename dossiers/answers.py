@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
 from checklist.spec import ChecklistSpec
-from checklist.vocabulary import Scope
+from checklist.vocabulary import Level, Scope
 
 # The product's label field, as the answer to the label question.
 LABEL_ANSWERS = {"medicine": "medicine", "cosmetic": "cosmetic", "research_only": "research_use_only"}
@@ -79,3 +80,27 @@ def same_answer(a: Any, b: Any) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return sorted(a) == sorted(b)
     return a == b
+
+
+@dataclass(frozen=True)
+class DossierFlag:
+    """A flag a dossier's own answers raise for every patient it is used for."""
+
+    question_code: str
+    level: Level
+    text: str
+
+
+def dossier_flags(spec: ChecklistSpec, answers: Mapping[str, Any]) -> tuple[DossierFlag, ...]:
+    """The flags the chosen answers raise by themselves, red flags first (rules that also need the
+    patient or the treatment are judged in each screening)."""
+    flags = []
+    for code, value in answers.items():
+        question = spec.questions_by_code.get(code)
+        if question is None:
+            continue
+        for picked in value if isinstance(value, list) else [value]:
+            choice = question.choices_by_value.get(picked)
+            if choice is not None and choice.level > Level.NONE:
+                flags.append(DossierFlag(code, choice.level, choice.clinician_flag or question.prompt))
+    return tuple(sorted(flags, key=lambda f: f.level, reverse=True))

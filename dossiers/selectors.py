@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,8 @@ from checklist.audit_text import person_name
 from checklist.records import DossierDocumentRecord, DossierOverrideRecord, DossierSourceRecord, DossierUseRecord
 from checklist.selectors import checklist_spec, checklist_version_published
 from checklist.spec import QuestionSpec
-from dossiers.answers import dossier_answers, same_answer
+from checklist.vocabulary import Level
+from dossiers.answers import DossierFlag, dossier_answers, dossier_flags, same_answer
 from dossiers.models import (
     ClinicProfile,
     DossierDocument,
@@ -223,3 +225,77 @@ def screening_dossier_changes(screening) -> tuple[DossierChange, ...]:
 def screening_day(screening) -> dt.date:
     """The day a lot's expiry is judged on: the planned treatment day, else today."""
     return screening.planned_date or timezone.localdate()
+
+
+@dataclass(frozen=True)
+class FlaggedDossier:
+    """A product, lot or the clinic profile whose answers raise a flag for every patient."""
+
+    kind: str
+    subject: Any
+    flags: tuple[DossierFlag, ...]
+
+    @property
+    def red_flags(self) -> tuple[DossierFlag, ...]:
+        return tuple(f for f in self.flags if f.level == Level.RED_FLAG)
+
+
+def revision_flags(
+    revision: DossierRevision | None, *, on: dt.date | None = None, spec=None
+) -> tuple[DossierFlag, ...]:
+    """The flags a dossier revision raises under the published checklist (its fields included:
+    an expired lot, one without a certificate, a research-use-only label)."""
+    if revision is None:
+        return ()
+    if spec is None:
+        version = checklist_version_published()
+        if version is None:
+            return ()
+        spec = checklist_spec(version)
+    answers = dossier_answers(spec, {revision.kind: (revision.fields, revision.answers)}, on=on or timezone.localdate())
+    return dossier_flags(spec, answers)
+
+
+def dossiers_with_red_flags(clinic) -> list[FlaggedDossier]:
+    """The clinic's products, lots and profile whose newest revision raises a red flag, in four
+    queries whatever the number of products and lots."""
+    version = checklist_version_published()
+    if version is None:
+        return []
+    spec = checklist_spec(version)
+
+    def newest(**subject: Any) -> Subquery:
+        return Subquery(DossierRevision.objects.filter(**subject).order_by("-number").values("pk")[:1])
+
+    products = list(Product.objects.filter(clinic=clinic).annotate(newest=newest(product=OuterRef("pk"))))
+    lots = list(Lot.objects.filter(clinic=clinic).select_related("product").annotate(newest=newest(lot=OuterRef("pk"))))
+    profile = ClinicProfile.objects.filter(clinic=clinic).annotate(newest=newest(profile=OuterRef("pk"))).first()
+    subjects: list[tuple[str, Any]] = [
+        *((DossierKind.PRODUCT, p) for p in products),
+        *((DossierKind.LOT, lot) for lot in lots),
+        *([(DossierKind.CLINIC, profile)] if profile else []),
+    ]
+    revisions = DossierRevision.objects.in_bulk([s.newest for _kind, s in subjects if s.newest])
+    out = []
+    for kind, subject in subjects:
+        flags = revision_flags(revisions.get(subject.newest), spec=spec)
+        flagged = FlaggedDossier(kind=kind, subject=subject, flags=flags)
+        if flagged.red_flags:
+            out.append(flagged)
+    return out
+
+
+def screenings_using_lot(lot) -> list:
+    """The screenings of this lot still ahead of treatment: drafts, and signed ones not yet treated
+    (no time-out) nor withdrawn."""
+    from checklist.models import Screening
+
+    return list(
+        Screening.objects.filter(clinic_id=lot.clinic_id, dossier_use__lot=lot)
+        .filter(
+            Q(status__in=[Screening.Status.DRAFT, Screening.Status.AWAITING_SIGNATURE])
+            | Q(status=Screening.Status.SIGNED, time_out__isnull=True, withdrawal__isnull=True)
+        )
+        .only("id", "reference", "patient_name", "status", "created_at")
+        .order_by("-created_at")
+    )

@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from checklist.models import Screening
 from checklist.permissions import clinic_member_required, get_screening_for_user
 from checklist.steps import ScreeningFlow
+from checklist.vocabulary import Level
 from dossiers import selectors
 from dossiers.forms import ClinicProfileForm, DocumentUploadForm, DossierAnswersForm, LotForm, ProductForm
 from dossiers.models import DossierKind
@@ -114,6 +116,9 @@ def lot_edit(request, product_id=None, lot_id=None):
     def save(*, data, answers):
         return lot_save(clinic=request.clinic, actor=request.user, data=data, answers=answers, product=product, lot=lot)
 
+    red_before = {
+        f.question_code for f in selectors.revision_flags(selectors.latest_revision(lot)) if f.level == Level.RED_FLAG
+    }
     result = _edit(
         request,
         kind=DossierKind.LOT,
@@ -123,7 +128,25 @@ def lot_edit(request, product_id=None, lot_id=None):
         template="dossiers/lot_edit.html",
         context={"product": product, "lot": lot},
     )
-    return redirect("dossiers:lot", result.pk) if not hasattr(result, "status_code") else result
+    if hasattr(result, "status_code"):
+        return result
+    red_now = {
+        f.question_code
+        for f in selectors.revision_flags(selectors.latest_revision(result))
+        if f.level == Level.RED_FLAG
+    }
+    if lot is not None and red_now - red_before:
+        using = len(selectors.screenings_using_lot(result))
+        messages.warning(
+            request,
+            ngettext(
+                "This lot now raises a red flag. %(n)d screening not yet treated uses it: it is listed below.",
+                "This lot now raises a red flag. %(n)d screenings not yet treated use it: they are listed below.",
+                using,
+            )
+            % {"n": using},
+        )
+    return redirect("dossiers:lot", result.pk)
 
 
 @require_GET
@@ -132,11 +155,16 @@ def lot_detail(request, lot_id):
     lot = selectors.lot_for_clinic(request.clinic, lot_id)
     revision = selectors.latest_revision(lot)
     questions = selectors.scope_questions(DossierKind.LOT, revision.version if revision else None)
+    flags = selectors.revision_flags(revision)
+    red_flags = [f for f in flags if f.level == Level.RED_FLAG]
     return render(
         request,
         "dossiers/lot_detail.html",
         {
             "lot": lot,
+            "flags": flags,
+            "screenings_at_risk": selectors.screenings_using_lot(lot) if red_flags else [],
+            "red_flags": red_flags,
             "product": lot.product,
             "revision": revision,
             "answered": [(q, q.answer_text(revision.answers.get(q.code)) if revision else "") for q in questions],
