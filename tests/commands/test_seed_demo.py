@@ -24,7 +24,7 @@ def test_it_creates_the_demo_and_is_idempotent(db, settings, tmp_path, monkeypat
     assert users.get(username="demo-clinician").check_password("a-demo-password-for-tests")
     assert Membership.objects.get(user__username="demo-admin").role == Membership.Role.ADMIN
     assert users.get(username="demo-editor").is_staff
-    assert Screening.objects.count() == 9
+    assert Screening.objects.count() == 11  # two of them made from the demo's product and lot dossiers
     # Every state a clinic meets.
     statuses = sorted(Screening.objects.values_list("status", flat=True))
     assert statuses == ["awaiting_signature", "draft", *["signed"] * 6, "voided"]

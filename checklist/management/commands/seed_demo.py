@@ -263,7 +263,9 @@ class Command(BaseCommand):
         )
         self._accepted_with_cosign(clinic, clinician, admin, base)
         self._withdrawn(clinic, clinician, base)
-        return 9
+        from dossiers.demo import seed_dossiers  # the dossiers app builds on the checklist's
+
+        return 9 + seed_dossiers(clinic=clinic, admin=admin, clinician=clinician, base=base)
 
     def _ready_for_time_out(self, clinic, clinician, base) -> Screening:
         """A "go ahead" signed two days ago: its 24 hours to reflect are over, the time-out is due."""
