@@ -36,6 +36,10 @@ EVENT_LABELS: dict[str, Promise] = {
     "screening.pdf_downloaded": gettext_lazy("Signed PDF downloaded"),
     "screening.pdf_integrity_failed": gettext_lazy("Signed PDF refused: the stored file was changed"),
     "screening.pdf_exported": gettext_lazy("Signed PDF exported by support staff"),
+    "screening.dossier_used": gettext_lazy("Screening started from a product and lot dossier"),
+    "screening.dossier_confirmed": gettext_lazy("Dossier answers confirmed for this patient"),
+    "screening.dossier_overridden": gettext_lazy("Dossier answer changed for this patient"),
+    "screening.dossier_refreshed": gettext_lazy("Updated dossier answers taken into the draft"),
     "dossier.product_revised": gettext_lazy("Product dossier saved as a new revision"),
     "dossier.lot_revised": gettext_lazy("Lot dossier saved as a new revision"),
     "dossier.clinic_revised": gettext_lazy("Clinic profile saved as a new revision"),
@@ -168,6 +172,23 @@ def event_sentence(action: str, detail: Mapping[str, Any], names: Mapping[str, s
     if action == "staff.second_factor_reset":
         return _("Reset the second factor of %(member)s, who sets up a new one at their next sign-in.") % {
             "member": member
+        }
+    if action == "screening.dossier_used":
+        return _("Started from the dossier of %(name)s (%(n)s answers pre-filled).") % {
+            "name": detail.get("name", ""),
+            "n": detail.get("answers", 0),
+        }
+    if action == "screening.dossier_confirmed":
+        return _("Confirmed the dossier answers of one step for this patient (%(n)s answers).") % {
+            "n": detail.get("answers", 0)
+        }
+    if action == "screening.dossier_overridden":
+        return _("Changed a dossier answer for this patient, with a note (question %(code)s).") % {
+            "code": detail.get("question", "")
+        }
+    if action == "screening.dossier_refreshed":
+        return _("Took the updated dossier's answers into the draft (%(n)s answers changed).") % {
+            "n": detail.get("answers", 0)
         }
     if action in _DOSSIER_SENTENCES:
         return str(_DOSSIER_SENTENCES[action]) % {"name": detail.get("name", ""), "number": detail.get("revision", "")}

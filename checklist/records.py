@@ -23,7 +23,8 @@ from checklist.spec import ChecklistSpec, DataError, JurisdictionSpec, QuestionS
 # "schema" key); checklist.selectors.screening_signed_record upgrades it on reading. 3 added the
 # red flags' resolutions; a schema-2 record reads as one with none. 4 added the teach-back answers
 # and the time to reflect that applied at signing; an older record reads as one without teach-back
-# (its version had none) and with no time to reflect kept (nothing is printed).
+# (its version had none) and with no time to reflect kept (nothing is printed). A record of schema 4
+# may also keep the dossiers its answers came from (``dossier``); one without reads as typed in full.
 RECORD_SCHEMA = 4
 READABLE_SCHEMAS = frozenset({2, 3, 4})
 
@@ -126,6 +127,61 @@ def reflection_record(*, period: str, hours: int, signed_at: dt.datetime) -> Ref
 
 
 @dataclass(frozen=True)
+class DossierDocumentRecord:
+    """A document of the product or lot dossier, listed by name and date (never its content)."""
+
+    title: str
+    uploaded_on: str  # ISO date
+
+
+@dataclass(frozen=True)
+class DossierSourceRecord:
+    """One dossier revision a screening took answers from: the product's, the lot's or the clinic's."""
+
+    scope: str  # a checklist.vocabulary.Scope value: product, lot or clinic
+    title: str
+    revision: int
+    reviewed_by: str
+    reviewed_on: str  # ISO date
+    question_codes: tuple[str, ...] = ()
+    documents: tuple[DossierDocumentRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class DossierOverrideRecord:
+    """An answer changed for this patient from the dossier's, with the clinician's note."""
+
+    question_code: str
+    dossier_answer: str  # the dossier's answer, as text
+    note: str
+    by: str
+    at: str  # ISO date and time
+
+
+@dataclass(frozen=True)
+class DossierUseRecord:
+    """Which answers came from the clinic's dossiers (and which were changed for this patient):
+    frozen with the record at signing, so a later dossier change leaves the signed record as it was."""
+
+    sources: tuple[DossierSourceRecord, ...] = ()
+    overrides: tuple[DossierOverrideRecord, ...] = ()
+
+    @cached_property
+    def overrides_by_code(self) -> dict[str, DossierOverrideRecord]:
+        return {o.question_code: o for o in self.overrides}
+
+    @cached_property
+    def source_by_code(self) -> dict[str, DossierSourceRecord]:
+        return {code: source for source in self.sources for code in source.question_codes}
+
+    def origin(self, question_code: str) -> str:
+        """ "override", "dossier" or "" (typed for this patient)."""
+        if question_code in self.overrides_by_code:
+            return "override"
+        return "dossier" if question_code in self.source_by_code else ""
+
+
+@dataclass(frozen=True)
 class ScreeningRecord:
     checklist: ChecklistSpec
     jurisdiction: JurisdictionSpec
@@ -140,6 +196,8 @@ class ScreeningRecord:
     signing: SigningRecord | None = None
     # Set at signing from the clinic's setting; absent from records of schema 3 and older.
     reflection: ReflectionRecord | None = None
+    # The dossiers the answers came from; absent for a screening typed in full (and older records).
+    dossier: DossierUseRecord | None = None
 
     @cached_property
     def resolutions_by_code(self) -> dict[str, ResolutionRecord]:
@@ -181,6 +239,7 @@ def build_record(
     acknowledged: tuple[str, ...] = (),
     resolutions: tuple[ResolutionRecord, ...] = (),
     teach_back: tuple[TeachBackRecord, ...] = (),
+    dossier: DossierUseRecord | None = None,
 ) -> ScreeningRecord:
     """Evaluate the answers and keep what the record shows: the questions shown, what they cite,
     and the resolutions of the red flags these answers raise (others are left out)."""
@@ -201,4 +260,5 @@ def build_record(
         assessment=assessment,
         resolutions=tuple(r for r in resolutions if r.finding_code in {f.code for f in assessment.red_flags}),
         teach_back=tuple(teach_back),
+        dossier=dossier,
     )

@@ -356,7 +356,15 @@ def screening_record(screening: Screening, *, acknowledged: tuple[str, ...] = ()
         acknowledged=acknowledged,
         resolutions=screening_resolutions(screening),
         teach_back=screening_teach_back(screening, spec).records(),
+        dossier=_dossier_use_record(screening),
     )
+
+
+def _dossier_use_record(screening: Screening):
+    """The dossiers this screening's answers came from (None when typed in full)."""
+    from dossiers.selectors import dossier_use_record  # the dossiers app builds on the checklist's
+
+    return dossier_use_record(screening)
 
 
 def screening_signed_record(screening: Screening) -> ScreeningRecord | None:

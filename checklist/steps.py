@@ -30,6 +30,7 @@ from checklist.key_information import MAX_LISTED_FLAGS, KeyInformation, screenin
 from checklist.models import Screening, ScreeningLocked
 from checklist.page_sources import PageSources
 from checklist.question_cards import question_cards
+from checklist.records import DossierUseRecord
 from checklist.red_flags import GoAheadCheck, go_ahead_check
 from checklist.risk import Assessment, evaluate, missing_required, visible_question_codes
 from checklist.selectors import (
@@ -43,7 +44,6 @@ from checklist.services.red_flags import screening_flags_resolve
 from checklist.services.screenings import (
     AnswerInput,
     StaleScreening,
-    screening_answers_save,
     screening_details_update,
     screening_sign,
 )
@@ -52,6 +52,14 @@ from checklist.signatures import signature_data_url
 from checklist.spec import ChecklistSpec, QuestionSpec, SectionSpec
 from checklist.teach_back import WRONG, TeachBackCheck
 from checklist.vocabulary import FIXED_STEP_CODES, Level
+from dossiers.pages import dossier_card_groups, override_notes
+from dossiers.selectors import (
+    DossierChange,
+    dossier_use_record,
+    screening_dossier_changes,
+    screening_dossier_forget,
+)
+from dossiers.services import screening_section_save
 
 FIXED_STEPS = FIXED_STEP_CODES
 # The box on a section's page that lists its required questions still open (and the link to it).
@@ -71,7 +79,18 @@ class ScreeningFlow:
     def reload(self) -> None:
         """After a save: the answers, and everything derived from them, afresh."""
         self.values, self.notes = screening_answers_with_notes(self.screening)
-        for name in ("steps", "missing", "assessment", "go_ahead", "teach_back", "key_information", "_urls"):
+        screening_dossier_forget(self.screening)
+        for name in (
+            "steps",
+            "missing",
+            "assessment",
+            "go_ahead",
+            "teach_back",
+            "key_information",
+            "_urls",
+            "dossier",
+            "dossier_changes",
+        ):
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -107,6 +126,16 @@ class ScreeningFlow:
     @cached_property
     def key_information(self) -> KeyInformation:
         return screening_key_information(self.screening, screening_record(self.screening))
+
+    @cached_property
+    def dossier(self) -> DossierUseRecord | None:
+        """Which answers came from the clinic's dossiers (None for a screening typed in full)."""
+        return dossier_use_record(self.screening)
+
+    @cached_property
+    def dossier_changes(self) -> tuple[DossierChange, ...]:
+        """The dossiers saved again since this draft took their answers."""
+        return screening_dossier_changes(self.screening)
 
     @cached_property
     def teach_back(self) -> TeachBackCheck:
@@ -256,10 +285,11 @@ class SectionStep(Step):
             return self._page(request, form=form, status=400)
         visible_before = visible_question_codes(flow.spec, flow.values)
         try:
-            flow.screening, _assessment = screening_answers_save(
+            flow.screening, _assessment = screening_section_save(
                 screening=self.screening,
                 section_code=self.section.code,
                 answers={code: AnswerInput(v, n) for code, (v, n) in form.answers().items()},
+                override_notes=override_notes(request.POST, [q.code for q in self.section.questions]),
                 user=request.user,
                 expected_lock_version=form.cleaned_data["lock_version"],
             )
@@ -352,8 +382,16 @@ class SectionStep(Step):
             form=form,
         )
         progress = flow.progress(self.identifier)
+        dossier_groups, cards = dossier_card_groups(
+            flow.dossier,
+            cards,
+            answer_texts={q.code: q.answer_text(flow.values.get(q.code)) for q in self.section.questions},
+            sent=form.data if form is not None else None,
+        )
         context = {
             "section": self.section,
+            "dossier_groups": dossier_groups,
+            "dossier_changes": flow.dossier_changes,
             "open_required": self.open_required() if self.is_saved else (),
             "open_questions_id": OPEN_QUESTIONS_ID,
             "next_step": progress.next,
@@ -393,6 +431,8 @@ class ReviewStep(Step):
                         "answer": q.answer_text(flow.values.get(q.code)),
                         "note": flow.notes.get(q.code, ""),
                         "level": levels.get(q.code),
+                        "origin": flow.dossier.origin(q.code) if flow.dossier else "",
+                        "override": flow.dossier.overrides_by_code.get(q.code) if flow.dossier else None,
                     }
                     for q in step.section.questions
                     if q.code in visible
@@ -404,6 +444,8 @@ class ReviewStep(Step):
         context = {
             "assessment": flow.assessment,
             "sections": sections,
+            "dossier": flow.dossier,
+            "dossier_changes": flow.dossier_changes,
             "missing": flow.missing,
             "go_ahead": flow.go_ahead,
             "key_info": flow.key_information,

@@ -4,7 +4,7 @@ questions of its scope, built from the published version's questions as a screen
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -79,3 +79,45 @@ class DocumentUploadForm(forms.Form):
         help_text=_("A PDF, PNG or JPEG, checked by its content; at most 20 MB."),
         allow_empty_file=False,
     )
+
+
+class LotChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Lot) -> str:
+        text = _("%(product)s, lot %(number)s (expires %(expiry)s)") % {
+            "product": obj.product.name,
+            "number": obj.lot_number,
+            "expiry": obj.expiry_date.isoformat(),
+        }
+        warnings = obj.warnings
+        return f"{text}: {', '.join(warnings)}" if warnings else str(text)
+
+
+class ScreeningDossierChoiceForm(forms.Form):
+    """On the start page: the product and lot of this clinic the patient would get, or none of them
+    (a product not in our list: every question is asked, as before dossiers)."""
+
+    lot = LotChoiceField(
+        label=_("Product and lot"),
+        queryset=Lot.objects.none(),
+        required=False,
+        empty_label=_("A product not in our list"),
+        blank=True,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        help_text=_("A product and lot from the clinic's dossiers answer their questions for you to confirm."),
+    )
+
+    def __init__(self, *args: Any, clinic, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["lot"])
+        field.queryset = (
+            Lot.objects.filter(clinic=clinic, revisions__isnull=False, product__revisions__isnull=False)
+            .select_related("product")
+            .distinct()
+            .order_by("product__name", "-expiry_date", "lot_number")
+        )
+        self.initial.setdefault("lot", "")
+
+    @property
+    def has_lots(self) -> bool:
+        queryset = cast(forms.ModelChoiceField, self.fields["lot"]).queryset
+        return queryset is not None and queryset.exists()

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from checklist.models.screenings import FrozenWithScreening
 from dossiers.storage import private_documents
 
 
@@ -215,3 +216,62 @@ class DossierDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ScreeningDossier(FrozenWithScreening):
+    """Which product, lot and clinic profile a screening was made from, and the exact revisions
+    whose answers it took. Frozen with the screening once it is signed."""
+
+    frozen_noun = "dossier links"
+
+    screening = models.OneToOneField("checklist.Screening", on_delete=models.PROTECT, related_name="dossier_use")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="screening_uses")
+    product_revision = models.ForeignKey(DossierRevision, on_delete=models.PROTECT, related_name="+")
+    lot_revision = models.ForeignKey(DossierRevision, on_delete=models.PROTECT, related_name="+")
+    clinic_revision = models.ForeignKey(
+        DossierRevision, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The answers taken from the dossier (question code to value) when it was applied, so that
+    # what came from the dossier stays known even after the dossier changes.
+    dossier_answers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["lot"], name="screening_dossier_lot")]
+
+    def __str__(self) -> str:
+        return f"Dossier of {self.screening_id}"
+
+    def revision_for(self, scope: str) -> DossierRevision | None:
+        revisions: dict[str, DossierRevision | None] = {
+            DossierKind.PRODUCT: self.product_revision,
+            DossierKind.LOT: self.lot_revision,
+            DossierKind.CLINIC: self.clinic_revision,
+        }
+        return revisions.get(scope)
+
+
+class DossierOverride(FrozenWithScreening):
+    """An answer the clinician changed for this patient from what the dossier says, with why."""
+
+    frozen_noun = "dossier overrides"
+
+    screening = models.ForeignKey("checklist.Screening", on_delete=models.PROTECT, related_name="dossier_overrides")
+    question_code = models.CharField(max_length=100)
+    dossier_value = models.JSONField(null=True, blank=True)
+    value = models.JSONField(null=True, blank=True)
+    note = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "question_code"], name="dossier_override_once"),
+            models.CheckConstraint(condition=~models.Q(note=""), name="dossier_override_has_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Override of {self.question_code}"

@@ -19,4 +19,5 @@ urlpatterns = [
     path("lots/<uuid:lot_id>/documents/", views.document_upload_view, name="lot-document-upload"),
     path("revisions/<uuid:revision_id>/", views.revision_detail, name="revision"),
     path("documents/<uuid:document_id>/", views.document_download, name="document"),
+    path("screenings/<uuid:screening_id>/refresh/", views.screening_dossier_refresh_view, name="screening-refresh"),
 ]

@@ -7,13 +7,23 @@ from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from checklist.permissions import clinic_member_required
+from checklist.models import Screening
+from checklist.permissions import clinic_member_required, get_screening_for_user
+from checklist.steps import ScreeningFlow
+from checklist.vocabulary import Level
 from dossiers import selectors
 from dossiers.forms import ClinicProfileForm, DocumentUploadForm, DossierAnswersForm, LotForm, ProductForm
 from dossiers.models import DossierKind
-from dossiers.services import clinic_profile_save, document_upload, lot_save, product_save
+from dossiers.services import (
+    clinic_profile_save,
+    document_upload,
+    lot_save,
+    product_save,
+    screening_dossier_refresh,
+)
 from dossiers.uploads import UploadRefused
 
 _CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
@@ -106,6 +116,9 @@ def lot_edit(request, product_id=None, lot_id=None):
     def save(*, data, answers):
         return lot_save(clinic=request.clinic, actor=request.user, data=data, answers=answers, product=product, lot=lot)
 
+    red_before = {
+        f.question_code for f in selectors.revision_flags(selectors.latest_revision(lot)) if f.level == Level.RED_FLAG
+    }
     result = _edit(
         request,
         kind=DossierKind.LOT,
@@ -115,7 +128,25 @@ def lot_edit(request, product_id=None, lot_id=None):
         template="dossiers/lot_edit.html",
         context={"product": product, "lot": lot},
     )
-    return redirect("dossiers:lot", result.pk) if not hasattr(result, "status_code") else result
+    if hasattr(result, "status_code"):
+        return result
+    red_now = {
+        f.question_code
+        for f in selectors.revision_flags(selectors.latest_revision(result))
+        if f.level == Level.RED_FLAG
+    }
+    if lot is not None and red_now - red_before:
+        using = len(selectors.screenings_using_lot(result))
+        messages.warning(
+            request,
+            ngettext(
+                "This lot now raises a red flag. %(n)d screening not yet treated uses it: it is listed below.",
+                "This lot now raises a red flag. %(n)d screenings not yet treated use it: they are listed below.",
+                using,
+            )
+            % {"n": using},
+        )
+    return redirect("dossiers:lot", result.pk)
 
 
 @require_GET
@@ -124,11 +155,16 @@ def lot_detail(request, lot_id):
     lot = selectors.lot_for_clinic(request.clinic, lot_id)
     revision = selectors.latest_revision(lot)
     questions = selectors.scope_questions(DossierKind.LOT, revision.version if revision else None)
+    flags = selectors.revision_flags(revision)
+    red_flags = [f for f in flags if f.level == Level.RED_FLAG]
     return render(
         request,
         "dossiers/lot_detail.html",
         {
             "lot": lot,
+            "flags": flags,
+            "screenings_at_risk": selectors.screenings_using_lot(lot) if red_flags else [],
+            "red_flags": red_flags,
             "product": lot.product,
             "revision": revision,
             "answered": [(q, q.answer_text(revision.answers.get(q.code)) if revision else "") for q in questions],
@@ -220,3 +256,15 @@ def document_download(request, document_id):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response
+
+
+@require_POST
+@clinic_member_required
+def screening_dossier_refresh_view(request, screening_id):
+    """Take a dossier's newer revision into a draft, after the clinician was told what changed."""
+    screening = get_screening_for_user(request, screening_id, write=True)
+    if selectors.screening_dossier_of(screening) is None:
+        raise Http404("This screening was not made from a dossier.")
+    screening_dossier_refresh(screening=screening, user=request.user)
+    messages.success(request, _("The updated dossier's answers are in. Confirm the changed steps for this patient."))
+    return redirect(ScreeningFlow(Screening.objects.get(pk=screening.pk)).resume_step().url)

@@ -139,6 +139,44 @@ def teach_back_rows(record: ScreeningRecord) -> list[dict[str, Any]]:
     ]
 
 
+_SCOPE_NAMES = {"product": _("Product"), "lot": _("Lot"), "clinic": _("Clinic")}
+
+
+def dossier_rows(record: ScreeningRecord) -> dict[str, Any] | None:
+    """The clinic's records the answers came from: each dossier with who reviewed it and when, the
+    product's and lot's documents by name and date, and the answers changed for this patient."""
+    if record.dossier is None:
+        return None
+    questions = record.checklist.questions_by_code
+    return {
+        "sources": [
+            {
+                "scope": s.scope,
+                "kind": _SCOPE_NAMES.get(s.scope, s.scope),
+                "title": s.title,
+                "revision": s.revision,
+                "reviewed_by": s.reviewed_by,
+                "reviewed_on": _parse_date(s.reviewed_on),
+                "answers": len([c for c in s.question_codes if c in record.answers]),
+                "documents": [{"title": d.title, "date": _parse_date(d.uploaded_on)} for d in s.documents],
+            }
+            for s in record.dossier.sources
+        ],
+        "overrides": [
+            {
+                "question": (questions[o.question_code].patient_text or questions[o.question_code].prompt)
+                if o.question_code in questions
+                else o.question_code,
+                "dossier_answer": o.dossier_answer,
+                "answer": record.answer_text(questions[o.question_code]) if o.question_code in questions else "",
+                "note": o.note,
+                "by": o.by,
+            }
+            for o in record.dossier.overrides
+        ],
+    }
+
+
 def _reflection(record: ScreeningRecord, screening: Screening, *, draft: bool) -> dict[str, Any] | None:
     """The time to reflect kept at signing, for a "go ahead": how long, and the earliest treatment."""
     if draft or record.reflection is None or screening.decision != Decision.PROCEED:
@@ -214,6 +252,8 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
                     "text": q.patient_text or q.prompt,
                     "answer": _answer_text(record, q),
                     "note": record.note(q),
+                    "origin": record.dossier.origin(q.code) if record.dossier else "",
+                    "override": record.dossier.overrides_by_code.get(q.code) if record.dossier else None,
                 }
                 for q in s.questions
                 # A flagged answer is printed once, with its concern, not again in the table.
@@ -291,6 +331,7 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
         "reflection": _reflection(record, screening, draft=draft),
         "accepted_risks": accepted_risks(record),
         "teach_back": teach_back_rows(record),
+        "dossier": dossier_rows(record),
         "references": citations.entries,
         "verification_code": code,
         "verification_url": verify_url,

@@ -219,6 +219,37 @@ def screening_answers_save(
     return screening, assessment
 
 
+@transaction.atomic
+def screening_answers_prefill(
+    *, screening: Screening, values: Mapping[str, Any], user, unconfirm_sections: Collection[str] = ()
+) -> Screening:
+    """Set answers given elsewhere (a dossier's) and re-assess, without marking any section saved:
+    the clinician still confirms each section for this patient. ``unconfirm_sections`` are taken
+    out of the saved sections (their answers changed since they were confirmed)."""
+    screening = Screening.objects.select_for_update().select_related("jurisdiction", "version").get(pk=screening.pk)
+    if screening.is_locked:
+        raise ScreeningLocked(_("This screening is signed or voided and cannot change."))
+    spec = checklist_spec(screening.version)
+    question_ids = dict(Question.objects.filter(section__version=screening.version).values_list("code", "id"))
+    existing = {a.question_id: a for a in screening.answers.filter(question_id__in=question_ids.values())}
+    for code, given in values.items():
+        value = spec.questions_by_code[code].clean_answer(given)
+        answer = existing.get(question_ids[code])
+        if answer is None:
+            answer = Answer(screening=screening, question_id=question_ids[code], value=value, answered_by=user)
+        elif answer.value == value:
+            continue
+        answer.value, answer.answered_by = value, user
+        answer._history_user = user  # type: ignore[union-attr]
+        answer.save()
+    _apply_assessment(screening, spec, screening_answers(screening))
+    screening.saved_sections = [code for code in screening.saved_sections if code not in set(unconfirm_sections)]
+    screening.lock_version += 1
+    screening._history_user = user  # type: ignore[attr-defined]
+    screening.save()
+    return screening
+
+
 def _new_verification_code() -> str:
     while True:
         code = random_code(10)

@@ -18,6 +18,7 @@ from checklist.selectors import (
     screening_search,
     screenings_to_reconsent,
 )
+from dossiers.selectors import dossiers_with_red_flags
 
 # Beyond this, a page number is a typo or a probe, not a clinician paging back through years.
 _MAX_PAGE = 10_000
@@ -120,5 +121,6 @@ def dashboard(request):
             "status_filter": filters.get("status", ""),
             "filtered": bool(form.is_valid() and any(form.cleaned_data.values())),
             "query_string": query_without_page.urlencode(),
+            "dossier_red_flags": dossiers_with_red_flags(request.clinic),
         },
     )

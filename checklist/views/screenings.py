@@ -41,18 +41,32 @@ from checklist.services.version_moves import (
     screening_reconsent_start,
 )
 from checklist.steps import ScreeningFlow
+from dossiers.forms import ScreeningDossierChoiceForm
+from dossiers.services import screening_start_from_dossier
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @clinic_member_required
 def screening_start_view(request):
-    form = ScreeningDetailsForm(request.POST or None, clinic=request.clinic)
+    # A product and lot from the clinic's dossiers name the product and answer its questions.
+    choice = ScreeningDossierChoiceForm(request.POST or None, clinic=request.clinic)
+    lot = choice.cleaned_data["lot"] if request.method == "POST" and choice.is_valid() else None
+    data = request.POST or None
+    if lot is not None:
+        data = request.POST.copy()
+        data.update({"product_name": lot.product.name, "product_maker": lot.product.maker})
+    form = ScreeningDetailsForm(data, clinic=request.clinic)
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        if form.is_valid() and choice.is_valid():
             try:
-                screening = screening_start(clinic=request.clinic, clinician=request.user, data=form.cleaned_data)
+                if lot is not None:
+                    screening = screening_start_from_dossier(
+                        clinic=request.clinic, clinician=request.user, data=form.cleaned_data, lot=lot
+                    )
+                else:
+                    screening = screening_start(clinic=request.clinic, clinician=request.user, data=form.cleaned_data)
             except NoPublishedChecklist as exc:
                 messages.error(request, str(exc))
                 status = 503
@@ -61,7 +75,8 @@ def screening_start_view(request):
             else:
                 messages.success(request, _("Screening started for %(name)s.") % {"name": screening.patient_name})
                 return redirect(ScreeningFlow(screening).resume_step().url)
-    return render(request, "checklist/screening_start.html", {"form": form}, status=status)
+    context = {"form": form, "dossier_form": choice if choice.has_lots else None}
+    return render(request, "checklist/screening_start.html", context, status=status)
 
 
 @require_safe

@@ -91,3 +91,75 @@ def profile_a(version_with_scopes, clinic_a, carol):
         },
         answers={"practitioner_licensed": "yes", "emergency_plan": "yes"},
     )
+
+
+def scope_answers(version, scope: str, profile: str = "clean", **overrides) -> dict:
+    """The demo's answers to every question of ``scope``, as a dossier would give them."""
+    from checklist.demo import demo_answers
+    from checklist.selectors import checklist_spec
+
+    spec = checklist_spec(version)
+    answers = demo_answers(spec, profile)
+    return {**{q.code: answers[q.code] for q in spec.questions if q.scope == scope}, **overrides}
+
+
+@pytest.fixture
+def full_dossier(version_with_scopes, clinic_a, carol):
+    """A product, a lot and the clinic profile answering every question of their scope (calmly)."""
+    product = product_save(
+        clinic=clinic_a,
+        actor=carol,
+        data={**PRODUCT_DATA, "name": "CordVes Full"},
+        answers=scope_answers(version_with_scopes, "product"),
+    )
+    lot = lot_save(
+        clinic=clinic_a,
+        actor=carol,
+        product=product,
+        data=lot_data(lot_number="F-1"),
+        answers=scope_answers(version_with_scopes, "lot", lot_number="F-1"),
+    )
+    clinic_profile_save(
+        clinic=clinic_a,
+        actor=carol,
+        data={
+            "setting": "licensed",
+            "practitioners": "Dr Ana Lima, medical licence, MD-12345",
+            "emergency_plan": "Adrenaline, oxygen, AED.",
+            "contact_line": "+1 555 0101",
+            "out_of_hours_advice": "",
+            "adverse_event_reporting": "",
+        },
+        answers=scope_answers(version_with_scopes, "clinic"),
+    )
+    return lot
+
+
+def confirm_all_sections(screening, user, *, profile: str = "clean", changes=None, notes=None):
+    """Confirm every step of a screening made from a dossier: the dossier's answers as they stand
+    (or ``changes`` with ``notes``), the demo's answers to the patient's questions."""
+    from checklist.demo import demo_answers
+    from checklist.selectors import checklist_spec, screening_answers
+    from checklist.services.screenings import AnswerInput
+    from dossiers.services import screening_section_save
+
+    spec = checklist_spec(screening.version)
+    typed = demo_answers(spec, profile, screening.risk_context())
+    for section in spec.sections:
+        stored = screening_answers(screening)
+        answers = {
+            q.code: AnswerInput(
+                (changes or {}).get(
+                    q.code, stored.get(q.code, typed[q.code]) if q.scope != "patient" else typed[q.code]
+                )
+            )
+            for q in section.questions
+        }
+        screening, _ = screening_section_save(
+            screening=screening,
+            section_code=section.code,
+            answers=answers,
+            override_notes=notes or {},
+            user=user,
+        )
+    return screening

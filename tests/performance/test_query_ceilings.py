@@ -81,3 +81,69 @@ def test_the_pdf_download_stays_within_the_ceiling(
 ):
     signed = make_screening(clinic_a, alice, answers="clean", signed=True)
     _count(alice_client, reverse("checklist:screening-pdf", args=[signed.pk]), django_assert_max_num_queries)
+
+
+def _dossiers(clinic, admin, version, *, products: int, lots: int, prefix: str):
+    """``products`` products with ``lots`` lots between them, every one with its answers."""
+    from dossiers.services import lot_save, product_save
+    from tests.dossiers.conftest import PRODUCT_DATA, lot_data, scope_answers
+
+    made = [
+        product_save(
+            clinic=clinic,
+            actor=admin,
+            data={**PRODUCT_DATA, "name": f"{prefix} product {n:02d}"},
+            answers=scope_answers(version, "product"),
+        )
+        for n in range(products)
+    ]
+    return [
+        lot_save(
+            clinic=clinic,
+            actor=admin,
+            product=made[n % products],
+            data=lot_data(lot_number=f"{prefix}-{n:03d}", has_certificate=n % 3 != 0),
+            answers=scope_answers(version, "lot", lot_number=f"{prefix}-{n:03d}"),
+        )
+        for n in range(lots)
+    ]
+
+
+def _dossier_pages(screening, lot) -> list[str]:
+    return [
+        reverse("checklist:dashboard"),
+        reverse("checklist:screening-start"),
+        reverse("dossiers:list"),
+        reverse("dossiers:product", args=[lot.product_id]),
+        reverse("dossiers:lot", args=[lot.pk]),
+        reverse("checklist:screening-step", args=[screening.pk, "source"]),
+        reverse("checklist:screening-step", args=[screening.pk, "supervision"]),
+        reverse("checklist:screening-review", args=[screening.pk]),
+        reverse("checklist:screening-consent", args=[screening.pk]),
+    ]
+
+
+def test_the_dossier_pages_stay_flat_and_within_the_ceiling_with_10_products_and_100_lots(
+    alice_client, clinic_a, alice, carol, version_with_scopes, django_assert_max_num_queries
+):
+    from dossiers.services import screening_start_from_dossier
+    from tests.conftest import start_data
+    from tests.dossiers.conftest import confirm_all_sections
+
+    def counts(lot) -> dict[str, int]:
+        screening = confirm_all_sections(
+            screening_start_from_dossier(clinic=clinic_a, clinician=alice, data=start_data(), lot=lot), alice
+        )
+        return {
+            url.replace(str(screening.pk), "S").replace(str(lot.pk), "L").replace(str(lot.product_id), "P"): _count(
+                alice_client, url, django_assert_max_num_queries
+            )
+            for url in _dossier_pages(screening, lot)
+        }
+
+    (first,) = _dossiers(clinic_a, carol, version_with_scopes, products=1, lots=1, prefix="A")
+    few = counts(first)
+    lots = _dossiers(clinic_a, carol, version_with_scopes, products=9, lots=99, prefix="B")
+    many = counts(lots[0])
+    print(f"\nqueries per page, 1 product and 1 lot: {few}\nqueries per page, 10 products and 100 lots: {many}")
+    assert few == many

@@ -64,6 +64,7 @@ ROUTES = {
     "dossiers:lot-document-upload": ("post", "admin-dossier"),
     "dossiers:revision": ("get", "dossier"),
     "dossiers:document": ("get", "dossier"),
+    "dossiers:screening-refresh": ("post", "screening"),
 }
 DOSSIER_ARGUMENT = {
     "dossiers:product": "product",
@@ -97,12 +98,13 @@ def test_every_url_is_classified():
     assert all_route_names() == set(ROUTES)
 
 
-def dossier_world(clinic, admin) -> dict:
-    """A product of ``clinic`` with a lot, a revision and a document."""
+def dossier_world(clinic, admin, *, clinician) -> dict:
+    """A product of ``clinic`` with a lot, a revision and a document, and a draft screening made from them."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from dossiers.selectors import latest_revision
-    from dossiers.services import document_upload, lot_save, product_save
+    from dossiers.services import document_upload, lot_save, product_save, screening_start_from_dossier
+    from tests.conftest import start_data
     from tests.dossiers.conftest import PRODUCT_DATA, lot_data
     from tests.dossiers.test_uploads import small_pdf
 
@@ -115,14 +117,21 @@ def dossier_world(clinic, admin) -> dict:
         upload=SimpleUploadedFile("c.pdf", small_pdf()),
         product=product,
     )
-    return {"product": product, "lot": lot, "revision": latest_revision(product), "document": document}
+    from_dossier = screening_start_from_dossier(clinic=clinic, clinician=clinician, data=start_data(), lot=lot)
+    return {
+        "product": product,
+        "lot": lot,
+        "revision": latest_revision(product),
+        "document": document,
+        "from_dossier": from_dossier,
+    }
 
 
 @pytest.fixture
 def world(make_screening, clinic_a, alice, carol, bob, version_with_scopes):
     signed = make_screening(clinic_a, alice, answers="clean", signed=True)
     draft = make_screening(clinic_a, alice)
-    return {"signed": signed, "draft": draft, **dossier_world(clinic_a, carol)}
+    return {"signed": signed, "draft": draft, **dossier_world(clinic_a, carol, clinician=alice)}
 
 
 def url_for(name: str, world, carol) -> str:
@@ -141,6 +150,8 @@ def url_for(name: str, world, carol) -> str:
         "checklist:screening-pdf-status",
     }
     screening = world["signed"] if name in signed_pages else world["draft"]
+    if name == "dossiers:screening-refresh":
+        screening = world["from_dossier"]
     if name == "checklist:screening-step":
         return reverse(name, args=[screening.pk, "source"])
     return reverse(name, args=[screening.pk])

@@ -70,7 +70,7 @@ def every_url(make_screening, clinic_a, alice, carol, version_with_scopes) -> li
     world = {
         "signed": make_screening(clinic_a, alice, answers="clean", signed=True),
         "draft": make_screening(clinic_a, alice),
-        **dossier_world(clinic_a, carol),
+        **dossier_world(clinic_a, carol, clinician=alice),
     }
     assert all_route_names() == set(ROUTES)
     return [url_for(name, world, carol) for name in sorted(ROUTES)] + admin_urls_without_arguments()
