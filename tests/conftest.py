@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from checklist.content_schema import CONTENT_DIR, load_content_file, parse_content
 from checklist.demo import CLEAN_ANSWERS, RISKY_ANSWERS, answer_all_sections, demo_start_data, sign_screening
 from checklist.models import ChecklistVersion, Jurisdiction, Screening
-from checklist.services.checklist_versions import checklist_content_load
+from checklist.services.checklist_versions import checklist_content_publish
 from checklist.services.screenings import screening_start
 from clinic.models import Clinic, Membership
 
@@ -158,8 +158,7 @@ def content_with_teach_back():
 @pytest.fixture
 def version_with_teach_back(db) -> ChecklistVersion:
     """A published version 2 with teach-back questions (v1 retired); screenings started now use it."""
-    checklist_content_load(content=content_with_teach_back())
-    return ChecklistVersion.objects.get(number=2)
+    return checklist_content_publish(content=content_with_teach_back())
 
 
 @pytest.fixture
@@ -178,10 +177,9 @@ def version_with_scopes(db) -> ChecklistVersion:
 
 @pytest.fixture
 def version_v2(db) -> ChecklistVersion:
-    """Checklist v2 loaded from its content file, with its own jurisdiction records (a higher
-    version number publishes at once and retires v1)."""
-    checklist_content_load(content=load_content_file(CONTENT_DIR / "v2.yaml"))
-    return ChecklistVersion.objects.get(number=2)
+    """Checklist v2 loaded from its content file, with its own jurisdiction records, and
+    published (v1 retired)."""
+    return checklist_content_publish(content=load_content_file(CONTENT_DIR / "v2.yaml"))
 
 
 @pytest.fixture

@@ -194,6 +194,16 @@ def _retire_published(*, except_pk: int) -> None:
 
 
 @transaction.atomic
+def checklist_content_publish(*, content: ContentFile) -> ChecklistVersion:
+    """Install a content file and publish it at once if it came in as a draft (tests, the demo's
+    interim version): what an editor does in two steps, for callers that mean both."""
+    checklist_content_load(content=content)
+    version = ChecklistVersion.objects.get(number=content.checklist.version_number)
+    if version.status == ChecklistVersion.Status.DRAFT:
+        version = checklist_version_publish(version=version)
+    return version
+
+
 def checklist_version_publish(*, version: ChecklistVersion) -> ChecklistVersion:
     """Publish a draft and retire the version published before it."""
     version = ChecklistVersion.objects.select_for_update().get(pk=version.pk)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from checklist.demo import answer_all_sections
 from checklist.models import TeachBackAnswer
-from checklist.services.checklist_versions import checklist_content_load
+from checklist.services.checklist_versions import checklist_content_publish
 from checklist.services.screenings import screening_start
 from tests.browser.conftest import sign_in
 from tests.browser.test_pages import assert_valid_html
@@ -30,7 +30,7 @@ APPROVAL = "Has the medicines regulator where you live approved this product for
 
 @pytest.fixture
 def ready_for_teach_back(clinic_people):
-    checklist_content_load(content=content_with_teach_back())
+    checklist_content_publish(content=content_with_teach_back())
     clinic, nina, _omar = clinic_people
     screening = screening_start(clinic=clinic, clinician=nina, data=start_data(patient_name="Tess Back"))
     return answer_all_sections(screening, "clean", nina)

@@ -27,7 +27,7 @@ def test_it_creates_the_demo_and_is_idempotent(db, settings, tmp_path, monkeypat
     assert Screening.objects.count() == 11  # two of them made from the demo's product and lot dossiers
     # Every state a clinic meets.
     statuses = sorted(Screening.objects.values_list("status", flat=True))
-    assert statuses == ["awaiting_signature", "draft", *["signed"] * 6, "voided"]
+    assert statuses == ["awaiting_signature", "draft", "draft", *["signed"] * 7, "voided"]
     assert screening_withdrawal(Screening.objects.get(patient_name="Noah Kim")) is not None
     ready = Screening.objects.get(patient_name="Sofia Brennan")
     assert ready.decision == "proceed" and screening_signed_record(ready).reflection.earliest < timezone.now()
@@ -64,7 +64,7 @@ def test_with_a_retired_version_the_demo_has_a_draft_to_move_and_a_patient_to_co
     nxt = build_next_version(2)
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
-    assert Screening.objects.count() == 11
+    assert Screening.objects.count() == 13  # two under v1, two from the dossiers
     clinic = Clinic.objects.get()
     draft = Screening.objects.get(patient_reference="HS-10440")
     assert draft.version.number == 1 and draft.status == "draft" and draft.answers.exists()
@@ -74,7 +74,7 @@ def test_with_a_retired_version_the_demo_has_a_draft_to_move_and_a_patient_to_co
     assert go_ahead.version.number == 1 and go_ahead.decision == "proceed"
     assert list(screenings_to_reconsent(clinic)) == [go_ahead]
     # New screenings are under the published version.
-    assert Screening.objects.filter(version=nxt.version).count() == 9
+    assert Screening.objects.filter(version=nxt.version).count() == 11
 
 
 def test_the_demo_dossiers_answer_their_questions_with_the_interim_scopes(db):

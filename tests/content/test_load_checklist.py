@@ -46,10 +46,13 @@ def test_running_it_twice_changes_nothing(version):
     assert ChecklistVersion.objects.count() == 1
 
 
-def test_a_fresh_install_publishes_v2_beside_a_retired_v1_and_a_second_run_changes_nothing(version):
+def test_an_upgrade_installs_v2_as_a_draft_its_publishing_retires_v1_and_a_second_run_changes_nothing(version):
     out = io.StringIO()
     call_command("load_checklist", stdout=out)  # every checklist/content/v*.yaml, in order
     assert "v1.yaml: v1: unchanged" in out.getvalue() and "v2.yaml: v2: created" in out.getvalue()
+    statuses = dict(ChecklistVersion.objects.values_list("number", "status"))
+    assert statuses == {1: ChecklistVersion.Status.PUBLISHED, 2: ChecklistVersion.Status.DRAFT}
+    call_command("publish_checklist", "2", verbosity=0)
     statuses = dict(ChecklistVersion.objects.values_list("number", "status"))
     assert statuses == {1: ChecklistVersion.Status.RETIRED, 2: ChecklistVersion.Status.PUBLISHED}
     v2 = load_content_file(CONTENT_DIR / "v2.yaml").checklist

@@ -180,6 +180,7 @@ def test_references_are_numbered_in_order_of_first_citation(make_screening, clin
         cited += flag["refs"]
     assert cited[0] == 1
     for group in context["findings"]:
+        cited += group["why_refs"]  # "Why it matters" cites the question's sources before its findings
         for item in group["items"]:
             cited += item["refs"]
     for fact in context["key_facts"]:
