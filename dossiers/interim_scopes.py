@@ -75,6 +75,7 @@ def content_with_scopes(number: int = 2) -> ContentFile:
 
 def publish_version_with_scopes() -> ChecklistVersion:
     """Load and publish the interim version 2 (idempotent), unless a later version is published."""
-    if checklist_version_published() is None or checklist_version_published().number < 2:
+    published = checklist_version_published()
+    if published is None or published.number < 2:
         checklist_content_publish(content=content_with_scopes())
     return ChecklistVersion.objects.get(status=ChecklistVersion.Status.PUBLISHED)
