@@ -16,7 +16,9 @@ def test_loading_v2_keeps_v1_screenings_draft_and_signed_under_v1_unchanged(vers
     draft_record = screening_record(draft)
     v1_spec = checklist_spec(version)
 
-    call_command("load_checklist", verbosity=0)  # installs v2 and publishes it
+    call_command("load_checklist", verbosity=0)  # installs v2 as a draft beside the published v1
+    assert ChecklistVersion.objects.get(number=2).status == ChecklistVersion.Status.DRAFT
+    call_command("publish_checklist", "2", verbosity=0)
 
     assert ChecklistVersion.objects.get(number=2).status == ChecklistVersion.Status.PUBLISHED
     for screening in Screening.objects.filter(pk__in=stored):
