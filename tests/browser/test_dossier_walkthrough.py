@@ -106,7 +106,7 @@ def start(page, counted: Counted, *, name: str, lot_label: str | None) -> None:
     else:
         counted.fill(page.get_by_label("Product name"), "RenewEV Exosome Serum")
         counted.fill(page.get_by_label("Maker"), "Apex Regenerative Labs")
-    counted.click(page.get_by_role("group", name="Intended use").get_by_text("Skin rejuvenation", exact=True))
+    counted.click(page.get_by_role("group", name="Intended use").get_by_text("Skin appearance", exact=True))
     counted.click(page.get_by_role("group", name="Route").get_by_text("Applied to the skin (topical)", exact=True))
     counted.click(page.get_by_role("button", name="Start the checklist"))
     expect(page.get_by_role("heading", name="Source and donor screening")).to_be_visible()
