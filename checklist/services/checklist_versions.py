@@ -204,6 +204,7 @@ def checklist_content_publish(*, content: ContentFile) -> ChecklistVersion:
     return version
 
 
+@transaction.atomic
 def checklist_version_publish(*, version: ChecklistVersion) -> ChecklistVersion:
     """Publish a draft and retire the version published before it."""
     version = ChecklistVersion.objects.select_for_update().get(pk=version.pk)
