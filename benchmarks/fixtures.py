@@ -1,10 +1,12 @@
 """The benchmark's own database: built fresh on every run, then copied and grown for the scale test.
 
-Two clinics, one per checklist size: clinic "1x" works under the published v1 checklist, clinic
-"5x" under a version with five times its questions (every section, rule, key fact and
-acknowledgement copied five times with suffixed codes), published after clinic 1x started its
-screenings. Each clinic has a fully answered draft (risky answers, awaiting signature), a signed
-screening with its stored PDF, and enough drafts to fill more than one dashboard page.
+Two clinics, one per checklist size, each in a database file of its own so that each works under
+its published version (publishing one retires the other): clinic "1x" under the published
+checklist (v2, as a fresh install publishes it), clinic "5x" under a version with five times its
+questions (every section, rule, key fact and acknowledgement copied five times with suffixed
+codes), published in its own file. Each clinic has a fully answered draft (risky answers,
+teach-back answered, awaiting signature), a signed screening with its stored PDF, and enough
+drafts to fill more than one dashboard page.
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ from django.test import Client
 from django.utils import timezone
 
 from checklist.content_schema import CONTENT_DIR, ContentFile, parse_content
-from checklist.demo import RISKY_ANSWERS, answer_all_sections, demo_start_data, sign_screening
+from checklist.demo import RISKY_ANSWERS, answer_all_sections, answer_teach_back, demo_start_data, sign_screening
 from checklist.models import ChecklistVersion, Jurisdiction, Question, Screening, ScreeningNamePrefix
-from checklist.services.checklist_versions import checklist_content_load
+from checklist.services.checklist_versions import checklist_content_publish
 from checklist.services.screenings import screening_start
 from checklist.services.signed_pdf import screening_pdf_store
 from clinic.models import Clinic, Membership
@@ -55,6 +57,7 @@ SEARCH_NAME = "Zelda Quill"
 @dataclass(frozen=True)
 class ClinicFixture:
     label: str
+    database: Path
     clinic_id: int
     user_id: int
     session_key: str
@@ -78,12 +81,17 @@ def _remove_database(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+# The content file a fresh install publishes last, and so the one clinics work under.
+PUBLISHED_CONTENT = "v2.yaml"
+
+
 def multiplied_content(times: int, number: int) -> ContentFile:
-    """The v1 content file with every question, rule and statement ``times`` over, as version ``number``."""
-    raw = yaml.safe_load((CONTENT_DIR / "v1.yaml").read_text(encoding="utf-8"))
+    """The published content file with every question, rule and statement ``times`` over, as
+    version ``number`` (its teach-back questions once: they are a short quiz, not the checklist)."""
+    raw = yaml.safe_load((CONTENT_DIR / PUBLISHED_CONTENT).read_text(encoding="utf-8"))
     raw.pop("seed_coverage", None)
     raw["version"] = number
-    raw["change_notes"] = f"Benchmark only: v1 with {times}x its questions."
+    raw["change_notes"] = f"Benchmark only: {PUBLISHED_CONTENT} with {times}x its questions."
 
     def code(value: str, k: int) -> str:
         return value if k == 0 else f"{value}-x{k + 1}"
@@ -132,7 +140,14 @@ def _start(clinic: Clinic, user, name: str, **extra: Any) -> Screening:
     return screening_start(clinic=clinic, clinician=user, data=demo_start_data(patient_name=name, **extra))
 
 
-def _populate_clinic(label: str) -> ClinicFixture:
+def ready_to_sign(screening: Screening, user, *, note: str = "") -> Screening:
+    """Every section answered (risky) and the teach-back answered: what the consent page asks first."""
+    screening = answer_all_sections(screening, RISKY_ANSWERS, user, note=note)
+    answer_teach_back(screening, user)
+    return Screening.objects.get(pk=screening.pk)
+
+
+def _populate_clinic(label: str, database: Path) -> ClinicFixture:
     clinic, user = _clinic(label)
     for i in range(DASHBOARD_DRAFTS):
         _start(clinic, user, f"Dashboard Patient {i}", patient_reference=f"MRN-{label}-{i:03d}")
@@ -142,12 +157,13 @@ def _populate_clinic(label: str) -> ClinicFixture:
     # Signing queues the PDF for the background worker; the pages measured need it stored now.
     screening_pdf_store(screening=signed)
     draft = _start(clinic, user, SEARCH_NAME if label == "1x" else f"Draft Patient {label}")
-    draft = answer_all_sections(draft, RISKY_ANSWERS, user, note="Checked against the product leaflet.")
+    draft = ready_to_sign(draft, user, note="Checked against the product leaflet.")
     client = Client()
     client.force_login(user)
     spec_sections = draft.version.sections.order_by("position").values_list("code", flat=True)
     return ClinicFixture(
         label=label,
+        database=database,
         clinic_id=clinic.pk,
         user_id=user.pk,
         session_key=client.cookies[settings.SESSION_COOKIE_NAME].value,
@@ -174,7 +190,7 @@ def _filler(
     rng = random.Random(seed)
     prototype = Screening(
         clinic_id=clinic_id,
-        version=ChecklistVersion.objects.get(number=1),
+        version=ChecklistVersion.objects.get(status=ChecklistVersion.Status.PUBLISHED),
         clinician_id=user_id,
         product_name="GlowVesicle Serum",
         intended_use="skin",
@@ -255,26 +271,36 @@ def use_database(path: Path) -> None:
     connection.settings_dict["NAME"] = path
 
 
-def build() -> Fixtures:
-    """A fresh small database (100 screenings) and a copy grown to 100,000 screenings."""
-    small = Path(settings.DATABASES["default"]["NAME"])
-    big = small.with_name("big.sqlite3")
-    small.parent.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+def _new_database(path: Path) -> None:
+    """An empty SQLite file in WAL mode (the load test's readers go on while a worker saves a
+    session), migrated, with the content files installed as a fresh install does."""
     connection.close()
-    _remove_database(small)
-    _remove_database(big)
-    # WAL lets the load test's readers go on while a worker saves a session.
-    sqlite3.connect(small).execute("PRAGMA journal_mode=WAL").close()
+    _remove_database(path)
+    sqlite3.connect(path).execute("PRAGMA journal_mode=WAL").close()
+    use_database(path)
     call_command("migrate", interactive=False, verbosity=0)
     call_command("load_checklist", verbosity=0)
 
-    x1 = _populate_clinic("1x")
+
+def build() -> Fixtures:
+    """A fresh small database (100 screenings), a copy grown to 100,000 screenings, and the 5x
+    clinic's own database."""
+    small = Path(settings.DATABASES["default"]["NAME"])
+    big = small.with_name("big.sqlite3")
+    x5_file = small.with_name("x5.sqlite3")
+    small.parent.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    _remove_database(big)
+
+    _new_database(x5_file)
     with transaction.atomic():
         number = (ChecklistVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
-        checklist_content_load(content=multiplied_content(5, number))
-    x5 = _populate_clinic("5x")
+        checklist_content_publish(content=multiplied_content(5, number))
+    x5 = _populate_clinic("5x", x5_file)
+    _checkpoint()
 
+    _new_database(small)
+    x1 = _populate_clinic("1x", small)
     with transaction.atomic():
         _filler(
             x1.clinic_id,
@@ -330,7 +356,7 @@ def signing_load(clinic_id: int, *, pool_size: int, password: str) -> SigningLoa
     pool = []
     for i in range(pool_size):
         screening = _start(clinic, signer, f"Pool Patient {i}")
-        pool.append(str(answer_all_sections(screening, RISKY_ANSWERS, signer).pk))
+        pool.append(str(ready_to_sign(screening, signer).pk))
     draft = _start(clinic, reader, "Reader Patient")
     draft = answer_all_sections(draft, RISKY_ANSWERS, reader, note="Checked against the product leaflet.")
     section = draft.version.sections.order_by("position").values_list("code", flat=True).first()

@@ -7,7 +7,7 @@ Every statement counts, the session's BEGIN/UPDATE/COMMIT included.
 
 from __future__ import annotations
 
-from benchmarks.fixtures import Fixtures
+from benchmarks.fixtures import Fixtures, use_database
 from benchmarks.pages import clinician_pages
 from benchmarks.report import Row
 from benchmarks.timing import Browser
@@ -19,11 +19,13 @@ def run(fixtures: Fixtures) -> tuple[list[Row], dict[str, list[str]]]:
     counts: dict[str, dict[str, int]] = {}
     statements: dict[str, list[str]] = {}
     for clinic in (fixtures.x1, fixtures.x5):
+        use_database(clinic.database)
         browser = Browser(clinic.session_key)
         for name, path in clinician_pages(clinic).items():
             n, sql = browser.count_queries(path)
             counts.setdefault(name, {})[clinic.label] = n
             statements[f"{name} ({clinic.label})"] = sql
+    use_database(fixtures.small)
     rows = []
     for name, by_size in counts.items():
         small, big = by_size["1x"], by_size["5x"]

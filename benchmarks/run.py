@@ -33,9 +33,12 @@ NOTES = [
     "the benchmark-only views `/bench/trivial/` and `/bench/layout/`, connections kept open between "
     "requests (as production does with PostgreSQL) and SQLite in WAL mode with `synchronous=NORMAL`, so "
     "that the shared disk's latency on every commit does not swamp the app's own work.",
-    "1x is the published v1 checklist (40 questions); 5x is a version with every question, rule, key fact "
-    "and acknowledgement copied five times (200 questions). Each clinic has a draft with every answer "
-    "risky and a signed screening with its stored PDF.",
+    "1x is the published checklist (v2, 40 questions); 5x is a version with every question, rule, key fact "
+    "and acknowledgement copied five times (200 questions; its five teach-back questions once), published "
+    "in a database file of its own (`x5.sqlite3`, built the same way), so that each clinic works under a "
+    "published version (publishing one retires the one before). "
+    "Each clinic has a draft with every answer risky and its teach-back answered, and a signed screening "
+    "with its stored PDF.",
     "1. The app: a signed screening loaded and rendered to PDF bytes (`render_screening_pdf`). "
     "WeasyPrint alone: the same final HTML, stylesheets, fonts, URL fetcher and PDF variant. "
     "Cold: the first render in a fresh process, after Django is set up and modules imported.",
@@ -69,10 +72,16 @@ NOTES = [
     "Clinician B GETs a step page of their own draft, "
     "one GET every 50 ms, 60 per phase; "
     "clinician A signs screenings awaiting signature with real consent POSTs over HTTP (password check "
-    "with the project's Argon2id included), one after another, in one loop or two loops at once, at most 10 "
-    "each per phase. Each of 3 rounds runs the three phases (alone, one loop, two loops) in a shuffled "
+    "with the project's Argon2id included). A signing runs as the clinician's browser runs it: the POST, "
+    "the screening's page it redirects to, then that page's PDF status requests (after 1 s, then 1.5 times "
+    'longer each time, as `static/js/pdf_status.js` asks) until the worker has stored the PDF; "one '
+    'signing" keeps one running for the whole phase, the next starting when the last is done, "two '
+    'signings" two at once. The burst phases (no target, a stress test) post consents back to back without '
+    "waiting for the PDF, at most 10 per loop and phase, so that the render queue grows behind them; "
+    "there, each loop finishes its 10 POSTs in about a second and later GETs of B are not taken. "
+    "Each of 3 rounds runs the five phases (alone, one and two signings, one and two bursts) in a shuffled "
     "order, after letting the worker's queue drain, so that B alone is alone; the p95 is over every round's "
-    "GETs of a phase. Each database is fresh, with the published v1 checklist and one clinic, in a child "
+    "GETs of a phase. Each database is fresh, with the published checklist (v2) and one clinic, in a child "
     "run: a new SQLite file (WAL, as above), then a throwaway PostgreSQL server (`scripts/with_postgres.sh`, "
     "`fsync=off`; `python -m benchmarks --postgres`, which `make bench-postgres` runs alone).",
 ]
@@ -155,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     if "1" in parts:
         say("1. PDF pipeline vs WeasyPrint alone")
-        rows += pdf_pipeline.run(fx.x1.signed_id, fx.x5.signed_id, workdir)
+        rows += pdf_pipeline.run(
+            fx.x1.signed_id, fx.x5.signed_id, workdir, database_1x=fx.x1.database, database_5x=fx.x5.database
+        )
     if "2" in parts:
         say("2. queries per page")
         rows += queries.run(fx)[0]

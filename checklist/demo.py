@@ -15,6 +15,9 @@ from contextlib import contextmanager
 from typing import Any
 from unittest import mock
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
@@ -23,7 +26,23 @@ from checklist.risk import ChecklistSpec, Level, evaluate
 from checklist.selectors import checklist_spec, screening_teach_back
 from checklist.services.screenings import AnswerInput, screening_answers_save, screening_sign
 from checklist.services.teach_back import screening_teach_back_answer
+from clinic.models import Clinic, Membership
 
+DEMO_CLINIC = "Harbourside Skin & Joint Clinic (demo)"
+# What demo-editor may change in the admin: the checklist's content, nothing of the clinics'.
+EDITOR_MODELS = (
+    "checklistversion",
+    "section",
+    "question",
+    "choice",
+    "riskrule",
+    "riskrulecondition",
+    "acknowledgement",
+    "keyfact",
+    "reference",
+    "jurisdiction",
+    "jurisdictionrecord",
+)
 DEMO_TEXT = "Recorded from the product documents shown to the patient."
 DEMO_DATE = "2026-01-15"
 DEMO_CONTEXT = {
@@ -176,3 +195,44 @@ def demo_clock(*, hours_ago: float) -> Iterator[None]:
     offset = dt.timedelta(hours=hours_ago)
     with mock.patch("django.utils.timezone.now", lambda: real_now() - offset):
         yield
+
+
+@transaction.atomic
+def demo_people(password: str) -> tuple[Clinic, Any, Any, Any]:
+    """The demo clinic with demo-clinician, demo-admin (clinic admin) and demo-editor (content
+    editor, staff with the checklist's admin permissions only); each kept or created as it is.
+    Returns (clinic, clinician, admin, editor)."""
+    clinic, _ = Clinic.objects.get_or_create(
+        name=DEMO_CLINIC,
+        defaults={
+            "address": "12 Quay Street\nPortsmouth, NH 03801\nUnited States",
+            "phone": "+1 603 555 0142",
+            "adverse_event_contact": "Nurse line +1 603 555 0143 (Mon-Fri 8am-6pm); out of hours, call 911 "
+            "or go to the nearest emergency department.",
+            "default_jurisdiction": Jurisdiction.objects.get(code="US"),
+            "paper_size": "letter",
+            "cosign_accepted_red_flags": True,
+        },
+    )
+    clinician = _demo_user("demo-clinician", "Dana", "Reyes", password, clinic, Membership.Role.CLINICIAN)
+    admin = _demo_user("demo-admin", "Sam", "Okafor", password, clinic, Membership.Role.ADMIN)
+    editor = _demo_user("demo-editor", "Lee", "Content", password, None, None)
+    if not editor.is_staff:
+        editor.is_staff = True
+        editor.save(update_fields=["is_staff"])
+    editor.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="checklist", content_type__model__in=EDITOR_MODELS)
+    )
+    return clinic, clinician, admin, editor
+
+
+def _demo_user(username: str, first: str, last: str, password: str, clinic: Clinic | None, role: str | None):
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": first, "last_name": last}
+    )
+    if created or not user.check_password(password):
+        user.set_password(password)
+        user.save()
+    if clinic is not None:
+        Membership.objects.get_or_create(user=user, defaults={"clinic": clinic, "role": role})
+    return user

@@ -60,7 +60,11 @@ def get_screening_for_user(request, screening_id, *, write: bool = False, with_c
     clinic = getattr(request, "clinic", None)
     if clinic is None:
         raise Http404
-    related = ("jurisdiction", "version", "clinician") if with_clinician else ("jurisdiction", "version")
+    # ``dossier_use`` (a left join): most screenings are typed in full, and their pages then learn
+    # that without a query of their own (``dossiers.selectors.screening_dossier_of``).
+    related: tuple[str, ...] = ("jurisdiction", "version", "dossier_use")
+    if with_clinician:
+        related += ("clinician",)
     try:
         screening = Screening.objects.select_related(*related).get(pk=screening_id, clinic_id=clinic.pk)
     except (Screening.DoesNotExist, ValueError) as exc:

@@ -88,6 +88,8 @@ def screening_dossier_of(screening) -> ScreeningDossier | None:
     """The product, lot and revisions a screening was made from (None for one typed in full),
     read once per screening object."""
     if not hasattr(screening, _USE_CACHE):
+        if _known_without_dossier(screening):
+            return None
         use = (
             ScreeningDossier.objects.select_related(
                 "product",
@@ -103,10 +105,18 @@ def screening_dossier_of(screening) -> ScreeningDossier | None:
     return getattr(screening, _USE_CACHE)
 
 
+def _known_without_dossier(screening) -> bool:
+    """True when the screening was loaded with ``select_related("dossier_use")`` and has none:
+    the page then needs no query to know that it was typed in full."""
+    cache = screening._state.fields_cache
+    return "dossier_use" in cache and cache["dossier_use"] is None
+
+
 def screening_dossier_forget(screening) -> None:
     """After a write: the next read of the screening's dossier goes to the database."""
     if hasattr(screening, _USE_CACHE):
         delattr(screening, _USE_CACHE)
+    screening._state.fields_cache.pop("dossier_use", None)
 
 
 SOURCE_TITLES = {

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -265,10 +266,22 @@ class Screening(models.Model):
     @property
     def jurisdiction_record(self) -> JurisdictionRecord | None:
         """What the screening's own checklist version says about where the patient lives; for a
-        country that version does not list (added later), the newest version's record."""
-        records = JurisdictionRecord.objects.filter(jurisdiction_id=self.jurisdiction_id)
-        own = records.filter(version_id=self.version_id).first()
-        return own if own is not None else records.order_by("-version__number").first()
+        country that version does not list (added later), the newest version's record.
+
+        One query, read once per object for as long as its version and country stay the same
+        (a page asks for it several times: the risk context, the teach-back texts)."""
+        key = (self.version_id, self.jurisdiction_id)
+        memo = self.__dict__.get("_jurisdiction_record_memo")
+        if memo is not None and memo[0] == key:
+            return memo[1]
+        own_first = Case(When(version_id=self.version_id, then=Value(0)), default=Value(1))
+        record = (
+            JurisdictionRecord.objects.filter(jurisdiction_id=self.jurisdiction_id)
+            .order_by(own_first, "-version__number")
+            .first()
+        )
+        self.__dict__["_jurisdiction_record_memo"] = (key, record)
+        return record
 
     def risk_context(self) -> dict[str, str]:
         """Facts of the screening itself that risk rules may test, besides the answers."""

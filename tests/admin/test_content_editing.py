@@ -3,18 +3,16 @@ a time copied from the published version only, and publishing shows what changes
 
 from __future__ import annotations
 
-import io
 import re
 from html import unescape
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
+from checklist.demo import demo_people
 from checklist.models import Acknowledgement, ChecklistVersion, Choice, Question, RiskRule, Screening
 from checklist.services.checklist_versions import DraftRefused, checklist_version_copy, checklist_version_publish
-from tests.conftest import login_verified
+from tests.conftest import PASSWORD, login_verified
 
 VERSIONS = "/admin/checklist/checklistversion/"
 QUESTIONS = "/admin/checklist/question/"
@@ -22,8 +20,8 @@ QUESTIONS = "/admin/checklist/question/"
 
 @pytest.fixture
 def editor_client(client, db):
-    call_command("seed_demo", stdout=io.StringIO())
-    login_verified(client, get_user_model().objects.get(username="demo-editor"))
+    _clinic, _clinician, _admin, editor = demo_people(PASSWORD)
+    login_verified(client, editor)
     return client
 
 

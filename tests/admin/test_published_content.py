@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from checklist.demo import demo_people
 from checklist.models import (
     Acknowledgement,
     ChecklistVersion,
@@ -23,13 +20,13 @@ from checklist.models import (
     RiskRule,
 )
 from checklist.services.checklist_versions import checklist_version_copy
-from tests.conftest import login_verified
+from tests.conftest import PASSWORD, login_verified
 
 
 @pytest.fixture
 def editor_client(client, db):
-    call_command("seed_demo", stdout=io.StringIO())
-    login_verified(client, get_user_model().objects.get(username="demo-editor"))
+    _clinic, _clinician, _admin, editor = demo_people(PASSWORD)
+    login_verified(client, editor)
     return client
 
 

@@ -3,7 +3,8 @@ processes in the demo's settings (debug off, plain http, a secret key made once 
 
 A stand-in for Python records the scheduling policy, niceness and settings each of the two
 processes starts with; the server's stand-in waits for the worker's line, then exits, which stops
-the script and the worker. The script runs from a copy in a temporary folder, so the key it makes
+the script and the worker (it waits up to a minute: the worker runs at SCHED_IDLE, which a busy
+machine may starve for seconds). The script runs from a copy in a temporary folder, so the key it makes
 is kept there, not in the repository.
 """
 
@@ -24,7 +25,7 @@ policy=$(python3 -c 'import os; print(os.sched_getscheduler(0))')
 echo "$2 $policy $(nice) ${{DJANGO_DEBUG:-unset}} ${{EXOSAFE_DEMO:-unset}} ${{DJANGO_SECRET_KEY:-unset}} \\
 ${{DJANGO_ALLOWED_HOSTS:-unset}} ${{EXOSAFE_PUBLIC_URL:-unset}}" >> "{log}"
 if [ "$2" = db_worker ]; then exec sleep 30; fi
-for _ in $(seq 100); do grep -q '^db_worker ' "{log}" && exit 0; sleep 0.1; done
+for _ in $(seq 600); do grep -q '^db_worker ' "{log}" && exit 0; sleep 0.1; done
 exit 1
 """
 SCRIPTS = ("run_with_worker.sh", "lowest_cpu_priority.sh")

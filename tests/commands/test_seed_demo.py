@@ -46,7 +46,7 @@ def test_it_creates_the_demo_and_is_idempotent(db, settings, tmp_path, monkeypat
     assert "Demo only" in out.getvalue()
 
 
-def test_the_editor_can_open_the_checklist_in_the_admin(db, client):
+def test_the_editor_can_open_the_checklist_in_the_admin(db, client, tasks_queued):
     call_command("seed_demo", stdout=io.StringIO())
     login_verified(client, get_user_model().objects.get(username="demo-editor"))
     response = client.get("/admin/checklist/question/")
@@ -55,7 +55,9 @@ def test_the_editor_can_open_the_checklist_in_the_admin(db, client):
     assert client.get("/admin/clinic/clinic/").status_code == 403  # clinics are for site admins
 
 
-def test_with_a_retired_version_the_demo_has_a_draft_to_move_and_a_patient_to_consent_again(db, monkeypatch):
+def test_with_a_retired_version_the_demo_has_a_draft_to_move_and_a_patient_to_consent_again(
+    db, monkeypatch, tasks_queued
+):
     """Whatever the newest version is: here one built from v1 in the test and published."""
     from checklist.selectors import screening_retired_version_state, screenings_to_reconsent
     from tests.versions_fixture import build_next_version

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from base64 import b32decode
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from checklist.demo import demo_people
+from checklist.management.commands.seed_demo import DEFAULT_PASSWORD
 from checklist.models import AuditEvent
 from clinic.models import Membership
 from clinic.services import second_factor_enrol_start
@@ -237,8 +236,8 @@ def test_a_clinician_cannot_reset_anyone_and_get_is_refused(client, alice, carol
 
 @pytest.fixture
 def editor(db):
-    call_command("seed_demo", stdout=io.StringIO())
-    return get_user_model().objects.get(username="demo-editor")
+    """demo-editor as ``seed_demo`` makes them, with the demo's password (the other demo people too)."""
+    return demo_people(DEFAULT_PASSWORD)[3]
 
 
 def test_the_admin_needs_a_verified_second_factor_for_editors(client, editor):

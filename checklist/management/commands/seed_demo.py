@@ -9,10 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
 from checklist.demo import (
@@ -20,6 +17,7 @@ from checklist.demo import (
     answer_all_sections,
     demo_answers,
     demo_clock,
+    demo_people,
     demo_planned_date,
     sign_screening,
 )
@@ -29,23 +27,8 @@ from checklist.selectors import checklist_spec, checklist_version_published, scr
 from checklist.services.red_flags import ResolutionInput, screening_flags_resolve
 from checklist.services.screenings import AnswerInput, screening_answers_save, screening_start, screening_void
 from checklist.services.treatment_day import consent_withdraw
-from clinic.models import Clinic, Membership
 
-DEMO_CLINIC = "Harbourside Skin & Joint Clinic (demo)"
 DEFAULT_PASSWORD = "exosafe-demo"  # noqa: S105 - documented demo-only password
-EDITOR_MODELS = (
-    "checklistversion",
-    "section",
-    "question",
-    "choice",
-    "riskrule",
-    "riskrulecondition",
-    "acknowledgement",
-    "keyfact",
-    "reference",
-    "jurisdiction",
-    "jurisdictionrecord",
-)
 
 
 # Realistic stories for the demo, told as changes to a clean set of answers.
@@ -98,28 +81,7 @@ class Command(BaseCommand):
         if version is None:
             raise CommandError("No checklist is published. Run `python manage.py load_checklist` first.")
         password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
-        with transaction.atomic():
-            clinic, _ = Clinic.objects.get_or_create(
-                name=DEMO_CLINIC,
-                defaults={
-                    "address": "12 Quay Street\nPortsmouth, NH 03801\nUnited States",
-                    "phone": "+1 603 555 0142",
-                    "adverse_event_contact": "Nurse line +1 603 555 0143 (Mon-Fri 8am-6pm); out of hours, call 911 "
-                    "or go to the nearest emergency department.",
-                    "default_jurisdiction": Jurisdiction.objects.get(code="US"),
-                    "paper_size": "letter",
-                    "cosign_accepted_red_flags": True,
-                },
-            )
-            clinician = self._user("demo-clinician", "Dana", "Reyes", password, clinic, Membership.Role.CLINICIAN)
-            admin = self._user("demo-admin", "Sam", "Okafor", password, clinic, Membership.Role.ADMIN)
-            editor = self._user("demo-editor", "Lee", "Content", password, None, None)
-            if not editor.is_staff:
-                editor.is_staff = True
-                editor.save(update_fields=["is_staff"])
-            editor.user_permissions.add(
-                *Permission.objects.filter(content_type__app_label="checklist", content_type__model__in=EDITOR_MODELS)
-            )
+        clinic, clinician, admin, _editor = demo_people(password)
         created = 0
         if not Screening.objects.filter(clinic=clinic).exists():
             created = self._screenings(clinic, clinician, admin)
@@ -130,17 +92,6 @@ class Command(BaseCommand):
                 f"'{password}'; demo-admin and demo-editor set up a second factor at their first sign-in. Demo only."
             )
         )
-
-    def _user(self, username, first, last, password, clinic, role):
-        user, created = get_user_model().objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last}
-        )
-        if created or not user.check_password(password):
-            user.set_password(password)
-            user.save()
-        if clinic is not None:
-            Membership.objects.get_or_create(user=user, defaults={"clinic": clinic, "role": role})
-        return user
 
     def _screenings(self, clinic, clinician, admin) -> int:
         """One screening in every state a clinic meets: signed (once by a representative with an
