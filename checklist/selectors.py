@@ -290,7 +290,13 @@ def screening_assessment(
     spec = checklist_spec(screening.version)
     if answers is None:
         answers = screening_answers(screening)
-    return spec, evaluate(spec, answers, screening.risk_context())
+    return spec, evaluate(spec, answers, screening_risk_context(screening, spec))
+
+
+def screening_risk_context(screening: Screening, spec: ChecklistSpec) -> dict[str, str]:
+    """The screening's risk context, with the country's facts from its compiled version where that
+    version lists the country (no query), else from the newest record (``Screening.jurisdiction_record``)."""
+    return screening.risk_context(spec.jurisdictions_by_code.get(screening.jurisdiction.code))
 
 
 def _jurisdiction_of(screening: Screening, spec: ChecklistSpec) -> JurisdictionSpec:
@@ -340,7 +346,8 @@ def screening_teach_back(screening: Screening, spec: ChecklistSpec | None = None
         "question_code", "first_answer", "final_answer", "tries"
     )
     answers = {code: AnswerState(first, final, tries) for code, first, final, tries in rows}
-    return teach_back_check(spec.teach_back, answers, ScreeningFacts.of(screening))
+    facts = ScreeningFacts.of(screening, spec.jurisdictions_by_code.get(screening.jurisdiction.code))
+    return teach_back_check(spec.teach_back, answers, facts)
 
 
 def screening_record(screening: Screening, *, acknowledged: tuple[str, ...] = ()) -> ScreeningRecord:
@@ -352,7 +359,7 @@ def screening_record(screening: Screening, *, acknowledged: tuple[str, ...] = ()
         jurisdiction=_jurisdiction_of(screening, spec),
         values=values,
         notes=notes,
-        context=screening.risk_context(),
+        context=screening_risk_context(screening, spec),
         acknowledged=acknowledged,
         resolutions=screening_resolutions(screening),
         teach_back=screening_teach_back(screening, spec).records(),
@@ -405,7 +412,7 @@ def _record_from_first_snapshot(screening: Screening, data: dict[str, Any]) -> S
         jurisdiction=jurisdiction,
         values=values,
         notes=notes,
-        context=screening.risk_context(),
+        context=screening_risk_context(screening, spec),
         acknowledged=tuple(screening.acknowledged_codes),
     )
     assessment = Assessment(

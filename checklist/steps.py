@@ -38,6 +38,7 @@ from checklist.selectors import (
     screening_answers_with_notes,
     screening_record,
     screening_resolutions,
+    screening_risk_context,
     screening_teach_back,
 )
 from checklist.services.red_flags import screening_flags_resolve
@@ -121,7 +122,7 @@ class ScreeningFlow:
 
     @cached_property
     def assessment(self) -> Assessment:
-        return evaluate(self.spec, self.values, self.screening.risk_context())
+        return evaluate(self.spec, self.values, screening_risk_context(self.screening, self.spec))
 
     @cached_property
     def key_information(self) -> KeyInformation:

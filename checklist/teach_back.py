@@ -53,8 +53,10 @@ class ScreeningFacts:
     clinic_contact: str
 
     @classmethod
-    def of(cls, screening: Any) -> ScreeningFacts:
-        record = screening.jurisdiction_record  # the screening's own version's record
+    def of(cls, screening: Any, record: Any = None) -> ScreeningFacts:
+        """``record``: the country's record as the screening's compiled version holds it (no query);
+        by default the screening's own version's record row."""
+        record = record if record is not None else screening.jurisdiction_record
         return cls(
             regulator=record.regulator if record is not None else str(_("the medicines regulator")),
             clinic_contact=" ".join(screening.clinic.adverse_event_contact.split()),

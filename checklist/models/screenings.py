@@ -6,7 +6,7 @@ import re
 import secrets
 import unicodedata
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import models
@@ -28,6 +28,16 @@ def random_code(length: int) -> str:
 
 def new_screening_reference() -> str:
     return f"EXO-{random_code(4)}-{random_code(4)}"
+
+
+class JurisdictionFacts(Protocol):
+    """What the risk context needs of a country's record (a row or its compiled form)."""
+
+    @property
+    def no_approved_products(self) -> bool: ...
+
+    @property
+    def bans_human_derived_cosmetics(self) -> bool: ...
 
 
 class ScreeningLocked(Exception):
@@ -283,9 +293,12 @@ class Screening(models.Model):
         self.__dict__["_jurisdiction_record_memo"] = (key, record)
         return record
 
-    def risk_context(self) -> dict[str, str]:
-        """Facts of the screening itself that risk rules may test, besides the answers."""
-        record = self.jurisdiction_record
+    def risk_context(self, record: JurisdictionFacts | None = None) -> dict[str, str]:
+        """Facts of the screening itself that risk rules may test, besides the answers.
+
+        ``record`` is the country's record as the screening's compiled version holds it (no query:
+        ``selectors.screening_risk_context``); without it, the ``JurisdictionRecord`` row is read."""
+        record = record if record is not None else self.jurisdiction_record
         # Without any record, assume the cautious case: nothing approved, no cosmetic ban known.
         bans = record is not None and record.bans_human_derived_cosmetics
         no_approved = record is None or record.no_approved_products

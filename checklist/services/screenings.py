@@ -42,6 +42,7 @@ from checklist.selectors import (
     checklist_version_published,
     screening_answers,
     screening_record,
+    screening_risk_context,
 )
 from checklist.services.red_flags import red_flags_check_for_signing, red_flags_confirm
 from checklist.services.signed_pdf import signed_pdf_render_requested
@@ -92,7 +93,7 @@ def screening_name_index(screening: Screening) -> None:
 
 
 def _apply_assessment(screening: Screening, spec: ChecklistSpec, answers: Mapping[str, Any]) -> Assessment:
-    assessment = evaluate(spec, answers, screening.risk_context())
+    assessment = evaluate(spec, answers, screening_risk_context(screening, spec))
     screening.overall_risk = assessment.level.code
     screening.red_flag_count = len(assessment.red_flags)
     screening.caution_count = len(assessment.cautions)
