@@ -52,7 +52,7 @@ def cited_codes(spec: ChecklistSpec, section_references=None) -> set[str]:
 def test_every_web_page_v2s_file_cites_has_an_accessed_date():
     spec = V2_FILE.checklist
     web = {c for c in cited_codes(spec, V2_FILE.section_references) if is_web_page(spec.references[c].url)}
-    assert len(web) >= 15
+    assert len(web) >= 14  # v1's 11 pages checked again, and the 3 pages v2 added
     missing = sorted(c for c in web if not spec.references[c].accessed)
     assert not missing, f"v2 cites web pages without an accessed date: {missing}"
 
