@@ -285,6 +285,8 @@ class SectionAdmin(VersionLockMixin, admin.ModelAdmin):
     list_filter = (version_filter("version"),)
     list_select_related = ("version",)
     ordering = ("-version__number", "position")
+    fields = ("version", "position", "code", "title", "clinician_guidance", "patient_intro", "references")
+    filter_horizontal = ("references",)
 
     @admin.display(description=_("version"), ordering="version__number")
     def version_column(self, obj):

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.db.models import Field
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from checklist.models.screenings import DECISION_IN_SHORT, Decision
-from clinic.models import Membership
+from clinic.models import Clinic, Membership
 
 # Kind of event -> its name, for the filter and the history.
 EVENT_LABELS: dict[str, Promise] = {
@@ -49,6 +50,7 @@ EVENT_LABELS: dict[str, Promise] = {
     "staff.changed": gettext_lazy("Staff member's role or access changed"),
     "staff.second_factor_enrolled": gettext_lazy("Second factor set up"),
     "staff.second_factor_reset": gettext_lazy("Second factor reset"),
+    "clinic.settings_changed": gettext_lazy("Clinic settings changed"),
 }
 
 # Who did it, for the events written with no person: the background worker, or a command on the server.
@@ -79,6 +81,28 @@ def _role_label(role: Any) -> str:
         return str(Membership.Role(role).label).lower()
     except ValueError:
         return str(role)
+
+
+def _setting_field(name: str) -> Field | None:
+    field = next((f for f in Clinic._meta.concrete_fields if f.name == name), None)
+    return field if isinstance(field, Field) else None
+
+
+def _setting_value(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    field = _setting_field(name)
+    return str(dict(field.flatchoices).get(value, value)) if field is not None and field.choices else str(value)
+
+
+def _settings_changes(detail: Mapping[str, Any]) -> str:
+    """Each changed setting as "its name: before → after", from the event's ``changes``."""
+    parts = []
+    for name, before, after in detail.get("changes", ()):
+        field = _setting_field(name)
+        label = str(field.verbose_name) if field is not None else str(name)
+        parts.append(f"{label}: {_setting_value(name, before)} → {_setting_value(name, after)}")
+    return "; ".join(parts)
 
 
 def event_sentence(action: str, detail: Mapping[str, Any], names: Mapping[str, str]) -> str:
@@ -158,6 +182,8 @@ def event_sentence(action: str, detail: Mapping[str, Any], names: Mapping[str, s
         )
     if action == "screening.pdf_exported":
         return _("Exported the signed PDF to a file.")
+    if action == "clinic.settings_changed":
+        return _("Changed the clinic's settings: %(changes)s.") % {"changes": _settings_changes(detail)}
     if action == "staff.added":
         return _("Added %(member)s as %(role)s.") % {"member": member, "role": _role_label(detail.get("role"))}
     if action == "staff.changed":

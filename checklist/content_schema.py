@@ -70,8 +70,9 @@ class ContentFile:
     change_notes: str = ""
     # Which codes cover each point of the seed documents (checked by the content tests).
     seed_coverage: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    # The sources of each section's introduction, by section code (optional in a file, so v1 reads
-    # as before; v2 cites every introduction, checked by its content tests).
+    # The sources of each section's introduction, by section code, as also kept on each
+    # ``SectionSpec.references`` (optional in a file, so v1 reads as before; v2 cites every
+    # introduction, checked by its content tests).
     section_references: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -400,8 +401,10 @@ def _sections(c: _Checker, raw: Any) -> tuple[SectionSpec, ...]:
             item, spath, {"code", "title", "questions"}, {"clinician_guidance", "patient_intro", "references"}
         )
         code = c.code(m.get("code"), f"{spath}.code")
+        references: tuple[str, ...] = ()
         if "references" in m:
-            c.section_references[code] = c.refs(m.get("references"), f"{spath}.references")
+            references = c.refs(m.get("references"), f"{spath}.references")
+            c.section_references[code] = references
         if code in FIXED_STEP_CODES:
             c.fail(f"{spath}.code", f"'{code}' is the name of a workflow step; choose another code")
         section_questions = []
@@ -422,6 +425,7 @@ def _sections(c: _Checker, raw: Any) -> tuple[SectionSpec, ...]:
                     m.get("clinician_guidance", ""), f"{spath}.clinician_guidance", allow_empty=True
                 ),
                 patient_intro=c.text(m.get("patient_intro", ""), f"{spath}.patient_intro", allow_empty=True),
+                references=references,
             )
         )
     c.unique([s.code for s in sections], "sections")

@@ -128,6 +128,7 @@ def _compile(version: ChecklistVersion) -> ChecklistSpec:
         Section.objects.filter(version=version)
         .order_by("position")
         .prefetch_related(
+            refs,
             Prefetch(
                 "questions",
                 queryset=Question.objects.order_by("position")
@@ -135,7 +136,7 @@ def _compile(version: ChecklistVersion) -> ChecklistSpec:
                 .prefetch_related(
                     refs, Prefetch("choices", queryset=Choice.objects.order_by("position").prefetch_related(refs))
                 ),
-            )
+            ),
         )
     )
     section_specs = tuple(
@@ -145,6 +146,7 @@ def _compile(version: ChecklistVersion) -> ChecklistSpec:
             questions=tuple(_question_spec(q, section.code) for q in section.questions.all()),
             clinician_guidance=section.clinician_guidance,
             patient_intro=section.patient_intro,
+            references=_ref_codes(section),
         )
         for section in sections
     )

@@ -147,6 +147,8 @@ class SectionSpec:
     questions: tuple[QuestionSpec, ...]
     clinician_guidance: str = ""
     patient_intro: str = ""
+    # The sources of ``patient_intro`` (v1 cites none; a record signed before they were kept reads as none).
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -287,6 +289,8 @@ class ChecklistSpec:
         )
         kept = dataclasses.replace(self, sections=sections, rules=(), jurisdictions=(), references={})
         codes = set(cited)
+        for section in kept.sections:
+            codes.update(section.references)
         for question in kept.questions:
             codes.update(question.references)
             for choice in question.choices:

@@ -389,8 +389,13 @@ class SectionStep(Step):
             answer_texts={q.code: q.answer_text(flow.values.get(q.code)) for q in self.section.questions},
             sent=form.data if form is not None else None,
         )
+        # The introduction read to the patient cites its sources, numbered for this page.
+        sources = PageSources()
+        intro_refs = sources.cite(flow.spec.resolve(self.section.references))
         context = {
             "section": self.section,
+            "intro_refs": intro_refs,
+            "page_sources": sources.entries,
             "dossier_groups": dossier_groups,
             "dossier_changes": flow.dossier_changes,
             "open_required": self.open_required() if self.is_saved else (),

@@ -1,4 +1,4 @@
-"""Forms for signing in, changing one's password, and a clinic admin managing staff."""
+"""Forms for signing in, changing one's password, and a clinic admin managing staff and settings."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from checklist.models.content import clean_free_text
-from clinic.models import Membership
+from clinic.models import CLINIC_SETTINGS_FIELDS, GRACE_DAYS_MAX, Clinic, Membership
 
 
 class UsernameLengthCheckedMixin(forms.BaseForm):
@@ -128,3 +128,26 @@ class CodeForm(forms.Form):
     def __init__(self, *args, help_text: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].help_text = help_text
+
+
+GRACE_RANGE_MESSAGE = _("Enter a whole number of days from 0 to %(max)s (0: such a draft must move at once).")
+
+
+class ClinicSettingsForm(forms.ModelForm):
+    """The clinic-wide settings a clinic admin changes on the app's own pages."""
+
+    class Meta:
+        model = Clinic
+        fields = CLINIC_SETTINGS_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model_field = Clinic._meta.get_field("retired_version_grace_days")
+        message = GRACE_RANGE_MESSAGE % {"max": GRACE_DAYS_MAX}
+        self.fields["retired_version_grace_days"] = forms.IntegerField(
+            label=model_field.verbose_name.capitalize(),
+            help_text=model_field.help_text,
+            min_value=0,
+            max_value=GRACE_DAYS_MAX,
+            error_messages={"required": message, "invalid": message, "min_value": message, "max_value": message},
+        )

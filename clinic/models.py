@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -20,6 +21,10 @@ class ReflectionPeriod(models.TextChoices):
     HOURS_24 = "24h", _("24 hours")
     DAYS_7 = "7d", _("7 days")
 
+
+# A draft under a retired checklist may be finished under it for at most a year: longer, and its
+# patient would sign content the clinic stopped using long ago.
+GRACE_DAYS_MAX = 365
 
 REFLECTION_HOURS = {ReflectionPeriod.NONE: 0, ReflectionPeriod.HOURS_24: 24, ReflectionPeriod.DAYS_7: 24 * 7}
 
@@ -67,6 +72,12 @@ class Clinic(models.Model):
     retired_version_grace_days = models.PositiveSmallIntegerField(
         _("days a draft may still be finished under a retired checklist"),
         default=30,
+        validators=[
+            MaxValueValidator(
+                GRACE_DAYS_MAX,
+                _("Choose at most %(limit_value)s days: a draft can wait a year at most under a retired checklist."),
+            )
+        ],
         help_text=_(
             "When a new checklist version is published, a draft started under the old one can still be finished "
             "under it for this many days; after that it must move to the new version first."
@@ -87,6 +98,15 @@ class Clinic(models.Model):
         if intended_use in ("joint", "wound"):
             return self.reflection_period_medical
         return self.reflection_period_cosmetic
+
+
+# What a clinic admin sets for the whole clinic on the app's settings page (clinic.views_staff).
+CLINIC_SETTINGS_FIELDS = (
+    "reflection_period_cosmetic",
+    "reflection_period_medical",
+    "cosign_accepted_red_flags",
+    "retired_version_grace_days",
+)
 
 
 class Membership(models.Model):

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from checklist.audit import audit_log
-from clinic.models import Clinic, Membership
+from clinic.models import CLINIC_SETTINGS_FIELDS, Clinic, Membership
 
 
 @transaction.atomic
@@ -43,6 +43,31 @@ def staff_member_update(*, membership: Membership, actor, role: str, is_active: 
         active=is_active,
     )
     return membership
+
+
+@transaction.atomic
+def clinic_settings_update(*, clinic: Clinic, actor, data: dict) -> list[str]:
+    """Change the clinic's settings (``CLINIC_SETTINGS_FIELDS``) and log what changed, from what
+    to what. Returns the names of the settings changed; nothing changed writes nothing."""
+    clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
+    changes = [
+        (name, getattr(clinic, name), data[name])
+        for name in CLINIC_SETTINGS_FIELDS
+        if name in data and getattr(clinic, name) != data[name]
+    ]
+    if not changes:
+        return []
+    for name, _before, after in changes:
+        setattr(clinic, name, after)
+    clinic.full_clean()
+    clinic.save(update_fields=[name for name, _b, _a in changes])
+    audit_log(
+        clinic=clinic,
+        actor=actor,
+        action="clinic.settings_changed",
+        changes=[[name, before, after] for name, before, after in changes],
+    )
+    return [name for name, _b, _a in changes]
 
 
 class CodeThrottled(Exception):

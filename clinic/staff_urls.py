@@ -1,4 +1,4 @@
-"""The clinic admin's staff pages, under /staff/."""
+"""The clinic admin's pages, under /staff/: the staff and the clinic's settings."""
 
 from django.urls import path
 
@@ -8,6 +8,7 @@ app_name = "clinic"
 
 urlpatterns = [
     path("", views_staff.staff_list, name="staff"),
+    path("settings/", views_staff.clinic_settings, name="settings"),
     path("<int:membership_id>/", views_staff.staff_update, name="staff-update"),
     path(
         "<int:membership_id>/second-factor/reset/",

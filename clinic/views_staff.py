@@ -1,4 +1,5 @@
-"""Clinic admins manage their own clinic's staff: add a member, change a role, reset a second factor."""
+"""Clinic admins manage their own clinic: its staff (add a member, change a role, reset a second
+factor) and its settings (time to reflect, co-signing, the grace period under a retired checklist)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from checklist.permissions import clinic_member_required
-from clinic.forms import StaffCreateForm, StaffUpdateForm
-from clinic.models import Membership
+from clinic.forms import ClinicSettingsForm, StaffCreateForm, StaffUpdateForm
+from clinic.models import Clinic, Membership
 from clinic.selectors import clinic_staff
-from clinic.services import second_factor_reset, staff_member_create, staff_member_update
+from clinic.services import clinic_settings_update, second_factor_reset, staff_member_create, staff_member_update
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -58,3 +59,21 @@ def staff_second_factor_reset(request, membership_id):
         % {"user": membership.user.get_username()},
     )
     return redirect("clinic:staff")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@clinic_member_required(admin=True)
+def clinic_settings(request):
+    # The form edits a copy: a refused form must not leave the request's clinic half-changed.
+    form = ClinicSettingsForm(request.POST or None, instance=Clinic.objects.get(pk=request.clinic.pk))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            changed = clinic_settings_update(clinic=request.clinic, actor=request.user, data=form.cleaned_data)
+            if changed:
+                messages.success(request, _("Saved the clinic's settings."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("clinic:settings")
+        status = 400
+    return render(request, "clinic/clinic_settings.html", {"form": form}, status=status)

@@ -143,13 +143,24 @@ def version(db) -> ChecklistVersion:
     return ChecklistVersion.objects.get(status=ChecklistVersion.Status.PUBLISHED)
 
 
-def content_with_teach_back():
-    """v1's content as a version 2 with v2's teach-back list: teach-back on its own, whatever else
-    v2 changes."""
+def v1_raw_with_v2_teach_back() -> dict:
+    """v1's content file with v2's teach-back list, and the references that list cites which v1's
+    file does not have (v2 cites its own copies of web pages, with the day they were checked)."""
     with (CONTENT_DIR / "v1.yaml").open(encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     with (CONTENT_DIR / "v2.yaml").open(encoding="utf-8") as fh:
-        raw["teach_back"] = yaml.safe_load(fh)["teach_back"]
+        v2 = yaml.safe_load(fh)
+    raw["teach_back"] = v2["teach_back"]
+    cited = {code for question in v2["teach_back"] for code in question["references"]}
+    known = {entry["code"] for entry in raw["references"]}
+    raw["references"] += [e for e in v2["references"] if e["code"] in cited and e["code"] not in known]
+    return raw
+
+
+def content_with_teach_back():
+    """v1's content as a version 2 with v2's teach-back list: teach-back on its own, whatever else
+    v2 changes."""
+    raw = v1_raw_with_v2_teach_back()
     raw["version"] = 2
     raw["change_notes"] = "v1 with teach-back questions (tests)."
     return parse_content(raw)

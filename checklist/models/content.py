@@ -103,6 +103,7 @@ class Reference(LibraryEntry):
     def citing_rows(self) -> dict[str, int]:
         """How many rows cite this reference, by kind: what deleting it would silently uncite."""
         counts = {
+            "section introductions": self.sections.count(),
             "questions": self.questions.count(),
             "choices": self.choices.count(),
             "rules": self.rules.count(),
@@ -116,7 +117,8 @@ class Reference(LibraryEntry):
     def locking_version(self) -> ChecklistVersion | None:
         version = OuterRef("pk")
         cited = (
-            Exists(Question.objects.filter(section__version=version, references=self.pk))
+            Exists(Section.objects.filter(version=version, references=self.pk))
+            | Exists(Question.objects.filter(section__version=version, references=self.pk))
             | Exists(Choice.objects.filter(question__section__version=version, references=self.pk))
             | Exists(RiskRule.objects.filter(version=version, references=self.pk))
             | Exists(KeyFact.objects.filter(version=version, references=self.pk))
@@ -301,6 +303,9 @@ class Section(VersionContent):
     position = models.PositiveSmallIntegerField()
     clinician_guidance = models.TextField(blank=True)
     patient_intro = models.TextField(blank=True)
+    references = models.ManyToManyField(
+        Reference, blank=True, related_name="sections", help_text=_("The sources of the patient introduction.")
+    )
 
     class Meta:
         ordering = ["version", "position"]
@@ -608,7 +613,7 @@ class TeachBackChoice(VersionContent):
 
 def _reference_cited_is_protected(sender, instance: Reference, **kwargs: Any) -> None:
     """``on_delete=PROTECT`` for the citations: a many-to-many would silently uncite the reference
-    from every question, choice, rule, statement and jurisdiction. (Kept on Django's own through
+    from every section, question, choice, rule, statement and jurisdiction. (Kept on Django's own through
     tables, which the admin's citation pickers need.)"""
     citing = instance.citing_rows()
     if citing:
@@ -649,7 +654,7 @@ def _citations_of_frozen_content_are_frozen(sender, instance, action: str, rever
 
 
 pre_delete.connect(_reference_cited_is_protected, sender=Reference, dispatch_uid="reference_cited_is_protected")
-for _model in (Question, Choice, RiskRule, KeyFact, Acknowledgement, TeachBackQuestion, JurisdictionRecord):
+for _model in (Section, Question, Choice, RiskRule, KeyFact, Acknowledgement, TeachBackQuestion, JurisdictionRecord):
     m2m_changed.connect(
         _citations_of_frozen_content_are_frozen,
         sender=_model.references.through,

@@ -109,6 +109,7 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
             clinician_guidance=s.clinician_guidance,
             patient_intro=s.patient_intro,
         )
+        section.references.set([refs[c] for c in s.references])
         for q_pos, q in enumerate(s.questions, start=1):
             question = Question.objects.create(
                 section=section,

@@ -18,6 +18,7 @@ from checklist.models import (
     Question,
     Reference,
     RiskRule,
+    Section,
 )
 from checklist.services.checklist_versions import checklist_version_copy
 from tests.conftest import PASSWORD, login_verified
@@ -38,7 +39,7 @@ def v1(db) -> ChecklistVersion:
 def citation_counts() -> dict[str, int]:
     return {
         model.__name__: model.references.through.objects.count()
-        for model in (Question, Choice, RiskRule, KeyFact, Acknowledgement, JurisdictionRecord)
+        for model in (Section, Question, Choice, RiskRule, KeyFact, Acknowledgement, JurisdictionRecord)
     }
 
 

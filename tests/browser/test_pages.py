@@ -58,6 +58,7 @@ def tour(clinic_people, make_screening_for_browser):
         "account": "/accounts/",
         "staff": "/staff/",
         "audit": "/audit/",
+        "clinic-settings": "/staff/settings/",
         "password": "/accounts/password/",
         "verify": "/verify/",
         "verify-code": f"/verify/{signed.verification_code}/",

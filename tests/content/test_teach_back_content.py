@@ -7,22 +7,17 @@ import copy
 
 import pytest
 import textstat
-import yaml
 
 from checklist.content_diff import content_changes
 from checklist.content_schema import CONTENT_DIR, ContentError, load_content_file, parse_content
 from checklist.models import PublishedVersionLocked, TeachBackChoice, TeachBackQuestion
 from checklist.selectors import checklist_spec
 from checklist.teach_back import ScreeningFacts, filled
-from tests.conftest import content_with_teach_back
+from tests.conftest import content_with_teach_back, v1_raw_with_v2_teach_back
 
 
 def _raw() -> dict:
-    with (CONTENT_DIR / "v1.yaml").open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
-    with (CONTENT_DIR / "v2.yaml").open(encoding="utf-8") as fh:
-        raw["teach_back"] = yaml.safe_load(fh)["teach_back"]
-    return raw
+    return v1_raw_with_v2_teach_back()
 
 
 def problems(raw) -> list[str]:

@@ -27,12 +27,12 @@ def test_the_readme_says_where_the_admin_pages_are_and_that_they_need_a_second_f
 def test_every_page_it_names_opens_for_a_clinic_admin(carol_client, make_screening, clinic_a, carol):
     screening = make_screening(clinic_a, carol)
     paths = re.findall(r"^\| `(/[^`]*)` \|", admin_section(), flags=re.MULTILINE)
-    assert {"/staff/", "/audit/", "/accounts/"} <= set(paths)
+    assert {"/staff/", "/staff/settings/", "/audit/", "/accounts/"} <= set(paths)
     for path in paths:
         url = path.replace("<id>", str(screening.pk))
         assert carol_client.get(url).status_code == 200, url
 
 
 def test_the_admin_only_pages_are_closed_to_a_clinician(alice_client):
-    for path in ("/staff/", "/audit/"):
+    for path in ("/staff/", "/staff/settings/", "/audit/"):
         assert alice_client.get(path).status_code == 403, path
