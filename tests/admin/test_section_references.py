@@ -3,22 +3,18 @@ only on a published one."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils.html import escape
 
+from checklist.demo import demo_people
 from checklist.models import Reference, Section
 from checklist.services.checklist_versions import checklist_version_copy
-from tests.conftest import login_verified
+from tests.conftest import PASSWORD, login_verified
 
 
 @pytest.fixture
 def editor_client(client, db):
-    call_command("seed_demo", stdout=io.StringIO())
-    login_verified(client, get_user_model().objects.get(username="demo-editor"))
+    login_verified(client, demo_people(PASSWORD)[3])
     return client
 
 
