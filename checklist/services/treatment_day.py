@@ -47,9 +47,9 @@ def _plain(text: str) -> str:
     return re.sub(r"[\W_]", "", text).casefold()
 
 
-def screened_lot(screening: Screening) -> ScreenedLot:
+def screened_lot(screening: Screening, record: ScreeningRecord | None = None) -> ScreenedLot:
     """The lot number and expiry date recorded at signing, where the checklist asked them."""
-    record = screening_signed_record(screening)
+    record = record if record is not None else screening_signed_record(screening)
     if record is None:
         return ScreenedLot()
     lot = record.answers.get("lot_number")
@@ -61,8 +61,11 @@ def screened_lot(screening: Screening) -> ScreenedLot:
     return ScreenedLot(lot=str(lot.value) if lot and lot.value else "", expiry=expiry_date)
 
 
-def time_out_refusal(screening: Screening, *, now: dt.datetime | None = None) -> str:
-    """Why a time-out cannot be recorded now, in words; empty when it can."""
+def time_out_refusal(
+    screening: Screening, *, now: dt.datetime | None = None, record: ScreeningRecord | None = None
+) -> str:
+    """Why a time-out cannot be recorded now, in words; empty when it can. ``record``: the signed
+    record when the caller has read it already (it is parsed from the frozen snapshot)."""
     now = now or timezone.now()
     if screening.status == Screening.Status.VOIDED:
         return _("This screening is void: no treatment may follow it.")
@@ -72,7 +75,7 @@ def time_out_refusal(screening: Screening, *, now: dt.datetime | None = None) ->
         return _("The patient withdrew their consent: no treatment may follow this screening.")
     if TreatmentTimeOut.objects.filter(screening=screening).exists():
         return _("The time-out for this treatment is already recorded.")
-    reflection = screening_reflection(screening)
+    reflection = screening_reflection(screening, record)
     if reflection is not None and now < reflection.earliest:
         return _(
             "The patient's time to reflect (%(hours)d hours after signing) has not ended. "
@@ -87,7 +90,8 @@ def treatment_time_out_confirm(
 ) -> TreatmentTimeOut:
     """Record the treating clinician's time-out: every item confirmed, the vial's lot number typed."""
     screening = Screening.objects.select_for_update().select_related("clinic").get(pk=screening.pk)
-    refusal = time_out_refusal(screening)
+    record = screening_signed_record(screening)
+    refusal = time_out_refusal(screening, record=record)
     if refusal:
         raise ValidationError(refusal)
     if set(confirmed) != set(TIME_OUT_ITEMS):
@@ -95,7 +99,7 @@ def treatment_time_out_confirm(
     lot_number = clean_free_text(lot_number or "", max_length=100)
     if not lot_number:
         raise ValidationError({"lot_number": _("Type the lot number printed on the vial.")})
-    screened = screened_lot(screening)
+    screened = screened_lot(screening, record)
     if screened.lot and _plain(screened.lot) != _plain(lot_number):
         raise ValidationError(
             {

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from checklist.audit_text import person_name
 from checklist.forms_treatment_day import TimeOutForm, WithdrawalForm, time_out_item_labels
 from checklist.permissions import clinic_member_required, get_screening_for_user
+from checklist.selectors import screening_signed_record
 from checklist.services.treatment_day import (
     consent_withdraw,
     screened_lot,
@@ -33,14 +34,15 @@ def _add_errors(form, exc: ValidationError) -> None:
 @clinic_member_required
 def screening_time_out(request, screening_id):
     screening = get_screening_for_user(request, screening_id, with_clinician=True)
-    lot = screened_lot(screening)
+    record = screening_signed_record(screening)
+    lot = screened_lot(screening, record)
     labels = time_out_item_labels(
         screening,
         lot.lot,
         date_format(lot.expiry, "j F Y") if lot.expiry else "",
         person_name(request.user),
     )
-    refusal = time_out_refusal(screening)
+    refusal = time_out_refusal(screening, record=record)
     form = TimeOutForm(request.POST or None, labels=labels)
     status = 200
     if request.method == "POST":
