@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 
 from checklist.demo import demo_answers
 from checklist.models import Screening
-from checklist.selectors import checklist_spec, checklist_spec_cache_clear
-from dossiers.interim_scopes import publish_version_with_scopes
+from checklist.selectors import checklist_spec
 from dossiers.models import DossierOverride, ScreeningDossier
 from dossiers.services import clinic_profile_save
 from tests.browser.conftest import sign_in
@@ -74,8 +73,23 @@ def answer_steps(page, counted: Counted, spec, answers) -> None:
                 break
 
 
-def sign(page, counted: Counted, name: str) -> None:
-    counted.click(page.get_by_role("link", name="Continue to consent"))
+def teach_back(page, counted: Counted, spec) -> None:
+    """The patient's teach-back (v2): one answer per question, the right one, then one check."""
+    counted.click(page.get_by_role("link", name="Continue to teach-back"))
+    expect(page.get_by_role("heading", name="Teach-back: check what the patient understood")).to_be_visible()
+    cards = page.locator("fieldset.teach-back-card")
+    for i, question in enumerate(spec.teach_back):
+        right = next(n for n, choice in enumerate(question.choices) if choice.correct)
+        counted.click(cards.nth(i).get_by_role("radio").nth(right))
+    counted.click(page.get_by_role("button", name="Check the answers"))
+    expect(page.get_by_text("Every answer is right. The consent can be signed now.")).to_be_visible()
+
+
+def sign(page, counted: Counted, name: str, spec) -> None:
+    if spec.teach_back:
+        teach_back(page, counted, spec)
+    else:
+        counted.click(page.get_by_role("link", name="Continue to consent"))
     statements = page.get_by_role("group", name="Please read each statement and tick it")
     for box in statements.get_by_role("checkbox").all():
         counted.click(box)
@@ -147,11 +161,11 @@ def _admin_answer(page, question, value) -> None:
             box.get_by_label(choice.label, exact=True).check()
 
 
-def test_add_a_product_and_a_lot_screen_a_patient_from_them_and_sign(page, live_server, clinic_people, capsys):
+def test_add_a_product_and_a_lot_screen_a_patient_from_them_and_sign(
+    page, live_server, clinic_people, version_v2, capsys
+):
     clinic, clinician, admin = clinic_people
-    version = publish_version_with_scopes()
-    checklist_spec_cache_clear()
-    spec = checklist_spec(version)
+    spec = checklist_spec(version_v2)
     calm = demo_answers(spec, "clean", {"route": "topical", "intended_use": "skin", "jurisdiction": "US"})
     clinic_profile_save(
         clinic=clinic,
@@ -174,13 +188,13 @@ def test_add_a_product_and_a_lot_screen_a_patient_from_them_and_sign(page, live_
     start(page, from_dossier, name="Robin Hale", lot_label="VesiCord Regen, lot VC-2611-044")
     expect(page.get_by_text(re.compile("From the product dossier, reviewed by"))).to_be_visible()
     answer_steps(page, from_dossier, spec, calm)
-    sign(page, from_dossier, "Robin Hale")
+    sign(page, from_dossier, "Robin Hale", spec)
 
     full = Counted()
     page.goto(f"{live_server.url}/")  # both start from the list of screenings
     start(page, full, name="Casey Moreno", lot_label=None)
     answer_steps(page, full, spec, calm)
-    sign(page, full, "Casey Moreno")
+    sign(page, full, "Casey Moreno", spec)
 
     robin = Screening.objects.get(patient_name="Robin Hale")
     casey = Screening.objects.get(patient_name="Casey Moreno")
