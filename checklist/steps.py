@@ -126,7 +126,10 @@ class ScreeningFlow:
 
     @cached_property
     def key_information(self) -> KeyInformation:
-        return screening_key_information(self.screening, screening_record(self.screening))
+        record = screening_record(
+            self.screening, answers=(self.values, self.notes), teach_back=self.teach_back, dossier=self.dossier
+        )
+        return screening_key_information(self.screening, record)
 
     @cached_property
     def dossier(self) -> DossierUseRecord | None:
