@@ -11,7 +11,9 @@ break them, whichever code sends it:
   from empty to set, nothing else changed). The signature, the ticked statements, the decision
   and the frozen findings are columns of the screening, so they are frozen with it;
 - the answers of a signed or voided screening, its red flags' resolutions and its teach-back
-  answers are never inserted, changed or deleted;
+  answers are never inserted, changed or deleted, nor are the dossier links (which product, lot
+  and revisions it was made from, with the answers it took) and the clinician's overrides of the
+  dossier's answers (the dossiers app's ``ScreeningDossier`` and ``DossierOverride``);
 - audit events are append-only, and so are the treatment day's time-outs and the withdrawals;
 - on PostgreSQL, none of these tables can be truncated.
 
@@ -21,17 +23,19 @@ the tables' owner can switch them off (``ALTER TABLE ... DISABLE TRIGGER``), and
 as another role (``clinic/database_roles.py``). On SQLite anyone who can write the file can drop
 them: they stop the app's code and careless SQL, not the file's owner (``docs/security.md``).
 
-Installing: migrations 0010, 0011 and 0014 create them on PostgreSQL, and every later ``migrate`` (and ``flush``)
-puts back any that is missing. On SQLite they are dropped before every ``migrate`` and created
-afresh after it (``checklist.apps``): Django rebuilds a SQLite table for most field changes,
-which drops the table's triggers, and a rebuild of the screenings table fails while the answers'
-triggers, which read it, exist. The screening trigger lists the table's
-columns as they are when it is created, so a column added later is covered from the next
-``migrate`` on.
+Installing: migrations 0010, 0011, 0014 and 0015 (and the dossiers app's 0003 for its two tables)
+create them on PostgreSQL, and every later ``migrate`` (and ``flush``) puts back any that is
+missing; a trigger of the dossiers' tables waits until those tables exist. On SQLite they are
+dropped before every ``migrate`` and created afresh after it (``checklist.apps``): Django rebuilds
+a SQLite table for most field changes, which drops the table's triggers, and a rebuild of the
+screenings table fails while the answers' triggers, which read it, exist. The screening trigger
+lists the table's columns as they are when it is created, so a column added later is covered from
+the next ``migrate`` on.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -48,7 +52,7 @@ TIME_OUT_TABLE = "checklist_treatmenttimeout"
 WITHDRAWAL_TABLE = "checklist_consentwithdrawal"
 # Written once per signed screening and never changed: the treatment day's time-out, a withdrawal.
 APPEND_ONLY_TABLES = {"time_out": TIME_OUT_TABLE, "withdrawal": WITHDRAWAL_TABLE}
-PROTECTED_TABLES = (
+CHECKLIST_TABLES = (
     SCREENING_TABLE,
     ANSWER_TABLE,
     FLAG_RESOLUTION_TABLE,
@@ -56,6 +60,11 @@ PROTECTED_TABLES = (
     AUDIT_TABLE,
     *APPEND_ONLY_TABLES.values(),
 )
+# The dossiers app's rows that freeze with their screening (dossiers/models.py), by kind.
+SCREENING_DOSSIER_TABLE = "dossiers_screeningdossier"
+DOSSIER_OVERRIDE_TABLE = "dossiers_dossieroverride"
+DOSSIER_TABLES = {"screening_dossier": SCREENING_DOSSIER_TABLE, "dossier_override": DOSSIER_OVERRIDE_TABLE}
+PROTECTED_TABLES = (*CHECKLIST_TABLES, *DOSSIER_TABLES.values())
 # The name of the checklist migration that replaced django-pgtrigger's triggers by these.
 MIGRATION_SUFFIX = "_database_immutability"
 
@@ -70,6 +79,10 @@ SCREENING_KEPT_MESSAGE = "screenings are kept for the record and cannot be delet
 ANSWER_FROZEN_MESSAGE = "the answers of a signed or voided screening cannot change"
 FLAG_RESOLUTION_FROZEN_MESSAGE = "the flag resolutions of a signed or voided screening cannot change"
 TEACH_BACK_FROZEN_MESSAGE = "the teach-back answers of a signed or voided screening cannot change"
+DOSSIER_FROZEN_MESSAGES = {
+    "screening_dossier": "the dossier links of a signed or voided screening cannot change",
+    "dossier_override": "the dossier overrides of a signed or voided screening cannot change",
+}
 AUDIT_MESSAGE = "audit events are append-only"
 APPEND_ONLY_MESSAGE = "a time-out or a withdrawal is kept as it was recorded"
 
@@ -77,7 +90,16 @@ _LOCKED_SQL = "('signed', 'voided')"
 
 
 def protected_tables_exist(connection: BaseDatabaseWrapper) -> bool:
-    return set(PROTECTED_TABLES) <= set(connection.introspection.table_names())
+    """The checklist's tables exist (a migration from scratch has got that far). The dossiers'
+    tables come later, in their own app's migrations: their triggers wait for them
+    (``_existing``)."""
+    return set(CHECKLIST_TABLES) <= set(connection.introspection.table_names())
+
+
+def _existing(connection: BaseDatabaseWrapper, triggers: dict[str, str]) -> set[str]:
+    """The names of ``triggers`` (name to table) whose table exists."""
+    tables = set(connection.introspection.table_names())
+    return {name for name, table in triggers.items() if table in tables}
 
 
 # SQLite ------------------------------------------------------------------------------------------
@@ -141,7 +163,20 @@ def sqlite_triggers(screening_columns: list[str]) -> dict[str, str]:
             f"{_sqlite_raise(AUDIT_MESSAGE)}"
         ),
         **{name: sql for kind, table in APPEND_ONLY_TABLES.items() for name, sql in _sqlite_append_only(kind, table)},
+        **{
+            name: sql
+            for kind, table in DOSSIER_TABLES.items()
+            for name, sql in _sqlite_rows_frozen(kind, table, DOSSIER_FROZEN_MESSAGES[kind]).items()
+        },
     }
+
+
+def sqlite_trigger_tables(screening_columns: list[str]) -> dict[str, str]:
+    """Every SQLite trigger by name, with its table (the one after ``ON`` in its own SQL)."""
+    return {name: _ON_TABLE.search(sql)[1] for name, sql in sqlite_triggers(screening_columns).items()}  # type: ignore[index]
+
+
+_ON_TABLE = re.compile(r" ON (\w+) ")
 
 
 def _sqlite_append_only(kind: str, table: str) -> list[tuple[str, str]]:
@@ -193,7 +228,9 @@ def _sqlite_installed(connection: BaseDatabaseWrapper) -> dict[str, str]:
 
 
 def _sqlite_install(connection: BaseDatabaseWrapper) -> None:
-    wanted = sqlite_triggers(_sqlite_columns(connection, SCREENING_TABLE))
+    columns = _sqlite_columns(connection, SCREENING_TABLE)
+    present = _existing(connection, sqlite_trigger_tables(columns))
+    wanted = {name: sql for name, sql in sqlite_triggers(columns).items() if name in present}
     installed = _sqlite_installed(connection)
     with connection.cursor() as cursor:
         for name, sql in wanted.items():
@@ -260,6 +297,18 @@ _PG_FUNCTIONS = {
         END IF;
         RETURN COALESCE(NEW, OLD);
     """,
+    **{
+        f"exosafe_{kind}_of_signed_is_frozen": f"""
+        IF EXISTS (
+            SELECT 1 FROM {{schema}}.{SCREENING_TABLE} s
+            WHERE s.id IN (OLD.screening_id, NEW.screening_id) AND s.status IN {_LOCKED_SQL}
+        ) THEN
+            RAISE EXCEPTION '{message}' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN COALESCE(NEW, OLD);
+    """
+        for kind, message in DOSSIER_FROZEN_MESSAGES.items()
+    },
     "exosafe_audit_event_append_only": f"""
         RAISE EXCEPTION '{AUDIT_MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
     """,
@@ -348,6 +397,19 @@ _PG_TRIGGERS = {
         f"exosafe_{kind}_never_truncated": (table, "BEFORE TRUNCATE", "FOR EACH STATEMENT", "exosafe_never_truncated")
         for kind, table in APPEND_ONLY_TABLES.items()
     },
+    **{
+        f"exosafe_{kind}_of_signed_is_frozen": (
+            table,
+            "BEFORE INSERT OR UPDATE OR DELETE",
+            "FOR EACH ROW",
+            f"exosafe_{kind}_of_signed_is_frozen",
+        )
+        for kind, table in DOSSIER_TABLES.items()
+    },
+    **{
+        f"exosafe_{kind}_never_truncated": (table, "BEFORE TRUNCATE", "FOR EACH STATEMENT", "exosafe_never_truncated")
+        for kind, table in DOSSIER_TABLES.items()
+    },
 }
 
 
@@ -373,7 +435,8 @@ def _pg_installed(connection: BaseDatabaseWrapper) -> set[str]:
 
 
 def _pg_install(connection: BaseDatabaseWrapper, *, replace: bool) -> None:
-    missing = set(_PG_TRIGGERS) if replace else set(_PG_TRIGGERS) - _pg_installed(connection)
+    present = _existing(connection, postgresql_trigger_tables())
+    missing = present if replace else present - _pg_installed(connection)
     if not missing:
         return
     schema = _pg_schema(connection)
@@ -394,8 +457,11 @@ def _pg_install(connection: BaseDatabaseWrapper, *, replace: bool) -> None:
 
 def _pg_uninstall(connection: BaseDatabaseWrapper) -> None:
     schema = _pg_schema(connection)
+    present = _existing(connection, postgresql_trigger_tables())
     with connection.cursor() as cursor:
         for name, (table, *_rest) in _PG_TRIGGERS.items():
+            if name not in present:
+                continue
             cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {schema}.{table}")
         for function in _PG_FUNCTIONS:
             cursor.execute(f"DROP FUNCTION IF EXISTS {schema}.{function}()")
@@ -403,10 +469,13 @@ def _pg_uninstall(connection: BaseDatabaseWrapper) -> None:
 
 def _pg_set_enabled(connection: BaseDatabaseWrapper, *, enabled: bool) -> None:
     schema = _pg_schema(connection)
+    present = _existing(connection, postgresql_trigger_tables())
     with connection.cursor() as cursor:
         # ALTER TABLE refuses a table with deferred foreign-key checks still pending: run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for name, (table, *_rest) in _PG_TRIGGERS.items():
+            if name not in present:
+                continue
             cursor.execute(f"ALTER TABLE {schema}.{table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER {name}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 

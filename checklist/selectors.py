@@ -352,10 +352,23 @@ def screening_teach_back(screening: Screening, spec: ChecklistSpec | None = None
     return teach_back_check(spec.teach_back, answers, facts)
 
 
-def screening_record(screening: Screening, *, acknowledged: tuple[str, ...] = ()) -> ScreeningRecord:
-    """The screening's record as it stands now: what signing freezes, and what a draft preview shows."""
+_NOT_LOADED: Any = object()
+
+
+def screening_record(
+    screening: Screening,
+    *,
+    acknowledged: tuple[str, ...] = (),
+    answers: tuple[dict[str, Any], dict[str, str]] | None = None,
+    teach_back: TeachBackCheck | None = None,
+    dossier: Any = _NOT_LOADED,
+) -> ScreeningRecord:
+    """The screening's record as it stands now: what signing freezes, and what a draft preview shows.
+
+    A page that has already read the answers (values and notes), the teach-back answers or the
+    dossier use (None for a screening typed in full) passes them in, and they are not read again."""
     spec = checklist_spec(screening.version)
-    values, notes = screening_answers_with_notes(screening)
+    values, notes = answers if answers is not None else screening_answers_with_notes(screening)
     return build_record(
         spec,
         jurisdiction=_jurisdiction_of(screening, spec),
@@ -364,8 +377,8 @@ def screening_record(screening: Screening, *, acknowledged: tuple[str, ...] = ()
         context=screening_risk_context(screening, spec),
         acknowledged=acknowledged,
         resolutions=screening_resolutions(screening),
-        teach_back=screening_teach_back(screening, spec).records(),
-        dossier=_dossier_use_record(screening),
+        teach_back=(teach_back if teach_back is not None else screening_teach_back(screening, spec)).records(),
+        dossier=_dossier_use_record(screening) if dossier is _NOT_LOADED else dossier,
     )
 
 

@@ -28,23 +28,6 @@ from dossiers.services import (
 )
 
 
-def _version_for_dossiers(*, interim_scopes: bool):
-    """The published version; with ``interim_scopes`` (``seed_demo --interim-scopes``), the interim
-    scoped version 2 is published first while the published checklist asks no product, lot or
-    clinic question. STOPGAP: delete the option with dossiers.interim_scopes when v2.yaml lands."""
-    version = checklist_version_published()
-    if not interim_scopes or (
-        version is not None and any(q.scope != Scope.PATIENT for q in checklist_spec(version).questions)
-    ):
-        return version
-    from checklist.selectors import checklist_spec_cache_clear
-    from dossiers.interim_scopes import publish_version_with_scopes
-
-    version = publish_version_with_scopes()
-    checklist_spec_cache_clear()
-    return version
-
-
 def _blank_pdf() -> SimpleUploadedFile:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
@@ -58,11 +41,14 @@ def _answers(spec, scope: str, **changes: Any) -> dict[str, Any]:
     return {**{q.code: calm[q.code] for q in spec.questions if q.scope == scope}, **changes}
 
 
-def seed_dossiers(*, clinic, admin, clinician, base: dict[str, Any], interim_scopes: bool = False) -> int:
+def seed_dossiers(*, clinic, admin, clinician, base: dict[str, Any]) -> int:
     """The demo clinic's dossiers and the screenings made from them; returns how many screenings.
     Under a checklist that scopes no question (v1) the dossiers answer nothing yet, and the two
     screenings ask every question, as the full flow does."""
-    spec = checklist_spec(_version_for_dossiers(interim_scopes=interim_scopes))
+    version = checklist_version_published()
+    if version is None:  # seed_demo refuses to run before a checklist is published
+        raise ValueError("No checklist is published.")
+    spec = checklist_spec(version)
     today = timezone.localdate()
     clinic_profile_save(
         clinic=clinic,

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from checklist.models.screenings import FrozenWithScreening
+from checklist.models.screenings import FrozenWithScreening, ScreeningRowsQuerySet
 from dossiers.storage import private_documents
 
 
@@ -218,9 +218,14 @@ class DossierDocument(models.Model):
         return self.title
 
 
+class ScreeningDossierQuerySet(ScreeningRowsQuerySet):
+    noun = "dossier links"
+
+
 class ScreeningDossier(FrozenWithScreening):
     """Which product, lot and clinic profile a screening was made from, and the exact revisions
-    whose answers it took. Frozen with the screening once it is signed."""
+    whose answers it took. Frozen with the screening once it is signed: by ``save()``/``delete()``,
+    the QuerySet, and the database's triggers (``checklist/immutability.py``)."""
 
     frozen_noun = "dossier links"
 
@@ -238,6 +243,8 @@ class ScreeningDossier(FrozenWithScreening):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ScreeningDossierQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["lot"], name="screening_dossier_lot")]
 
@@ -253,8 +260,13 @@ class ScreeningDossier(FrozenWithScreening):
         return revisions.get(scope)
 
 
+class DossierOverrideQuerySet(ScreeningRowsQuerySet):
+    noun = "dossier overrides"
+
+
 class DossierOverride(FrozenWithScreening):
-    """An answer the clinician changed for this patient from what the dossier says, with why."""
+    """An answer the clinician changed for this patient from what the dossier says, with why.
+    Frozen with the screening like the dossier links."""
 
     frozen_noun = "dossier overrides"
 
@@ -265,6 +277,8 @@ class DossierOverride(FrozenWithScreening):
     note = models.TextField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = DossierOverrideQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]

@@ -173,23 +173,10 @@ def version_with_teach_back(db) -> ChecklistVersion:
 
 
 @pytest.fixture
-def version_with_scopes(db) -> ChecklistVersion:
-    """A published version 2 whose questions carry scopes (product, lot, clinic, patient).
-
-    STOPGAP until checklist/content/v2.yaml carries the real scopes: then this fixture becomes the
-    published version and dossiers.interim_scopes is deleted."""
-    from checklist.selectors import checklist_spec_cache_clear
-    from dossiers.interim_scopes import publish_version_with_scopes
-
-    version = publish_version_with_scopes()
-    checklist_spec_cache_clear()
-    return version
-
-
-@pytest.fixture
 def version_v2(db) -> ChecklistVersion:
     """Checklist v2 loaded from its content file, with its own jurisdiction records, and
-    published (v1 retired)."""
+    published (v1 retired). Its questions carry their scopes (product, lot, clinic, patient): the
+    dossier tests run on it."""
     return checklist_content_publish(content=load_content_file(CONTENT_DIR / "v2.yaml"))
 
 

@@ -196,8 +196,8 @@ def _retire_published(*, except_pk: int) -> None:
 
 @transaction.atomic
 def checklist_content_publish(*, content: ContentFile) -> ChecklistVersion:
-    """Install a content file and publish it at once if it came in as a draft (tests, the demo's
-    interim version): what an editor does in two steps, for callers that mean both."""
+    """Install a content file and publish it at once if it came in as a draft (tests): what an
+    editor does in two steps, for callers that mean both."""
     checklist_content_load(content=content)
     version = ChecklistVersion.objects.get(number=content.checklist.version_number)
     if version.status == ChecklistVersion.Status.DRAFT:

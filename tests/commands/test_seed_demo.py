@@ -79,11 +79,11 @@ def test_with_a_retired_version_the_demo_has_a_draft_to_move_and_a_patient_to_co
     assert Screening.objects.filter(version=nxt.version).count() == 11
 
 
-def test_the_demo_dossiers_answer_their_questions_with_the_interim_scopes(db):
-    """STOPGAP: delete with dossiers.interim_scopes when v2.yaml scopes the questions."""
+def test_the_demo_dossiers_answer_their_questions_under_v2(version_v2):
+    """v2 asks product, lot and clinic questions: the demo's dossiers answer them."""
     from dossiers.models import Lot, Product, ScreeningDossier
 
-    call_command("seed_demo", "--interim-scopes", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
     assert Product.objects.count() == 2 and Lot.objects.count() == 3
     assert [lot.lot_number for lot in Lot.objects.all() if lot.is_expired()] == ["VC-2503-007"]
     uses = ScreeningDossier.objects.select_related("screening")

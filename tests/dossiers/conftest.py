@@ -38,7 +38,7 @@ def lot_data(**overrides) -> dict:
 
 
 @pytest.fixture
-def product_a(version_with_scopes, clinic_a, carol):
+def product_a(version_v2, clinic_a, carol):
     return product_save(
         clinic=clinic_a,
         actor=carol,
@@ -67,7 +67,7 @@ def dave(clinic_b):
 
 
 @pytest.fixture
-def product_b(version_with_scopes, clinic_b, dave):
+def product_b(version_v2, clinic_b, dave):
     return product_save(clinic=clinic_b, actor=dave, data={**PRODUCT_DATA, "name": "Other clinic's"}, answers={})
 
 
@@ -77,7 +77,7 @@ def lot_b(product_b, clinic_b, dave):
 
 
 @pytest.fixture
-def profile_a(version_with_scopes, clinic_a, carol):
+def profile_a(version_v2, clinic_a, carol):
     return clinic_profile_save(
         clinic=clinic_a,
         actor=carol,
@@ -104,20 +104,20 @@ def scope_answers(version, scope: str, profile: str = "clean", **overrides) -> d
 
 
 @pytest.fixture
-def full_dossier(version_with_scopes, clinic_a, carol):
+def full_dossier(version_v2, clinic_a, carol):
     """A product, a lot and the clinic profile answering every question of their scope (calmly)."""
     product = product_save(
         clinic=clinic_a,
         actor=carol,
         data={**PRODUCT_DATA, "name": "CordVes Full"},
-        answers=scope_answers(version_with_scopes, "product"),
+        answers=scope_answers(version_v2, "product"),
     )
     lot = lot_save(
         clinic=clinic_a,
         actor=carol,
         product=product,
         data=lot_data(lot_number="F-1"),
-        answers=scope_answers(version_with_scopes, "lot", lot_number="F-1"),
+        answers=scope_answers(version_v2, "lot", lot_number="F-1"),
     )
     clinic_profile_save(
         clinic=clinic_a,
@@ -130,7 +130,7 @@ def full_dossier(version_with_scopes, clinic_a, carol):
             "out_of_hours_advice": "",
             "adverse_event_reporting": "",
         },
-        answers=scope_answers(version_with_scopes, "clinic"),
+        answers=scope_answers(version_v2, "clinic"),
     )
     return lot
 

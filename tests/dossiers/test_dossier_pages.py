@@ -33,7 +33,7 @@ def test_it_redirects_the_anonymous_to_sign_in(client, product_a):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_an_admin_adds_a_product_with_answers(carol_client, version_with_scopes, clinic_a):
+def test_an_admin_adds_a_product_with_answers(carol_client, version_v2, clinic_a):
     response = carol_client.post(
         reverse("dossiers:product-new"),
         {
@@ -51,7 +51,7 @@ def test_an_admin_adds_a_product_with_answers(carol_client, version_with_scopes,
     assert "reviewed by Carol Tester" in page.content.decode()
 
 
-def test_bad_input_changes_nothing_and_keeps_what_was_typed(carol_client, version_with_scopes, clinic_a):
+def test_bad_input_changes_nothing_and_keeps_what_was_typed(carol_client, version_v2, clinic_a):
     response = carol_client.post(
         reverse("dossiers:product-new"),
         {"name": "Kept name", "maker": "", "label": "poison", "answers-q__product_label": "x"},
@@ -80,7 +80,7 @@ def test_a_clinician_reads_but_cannot_edit(alice_client, product_a):
     assert alice_client.post(reverse("dossiers:product-new"), {"name": "x"}).status_code == 403
 
 
-def test_the_clinic_profile_is_saved_as_a_revision(carol_client, version_with_scopes, clinic_a):
+def test_the_clinic_profile_is_saved_as_a_revision(carol_client, version_v2, clinic_a):
     response = carol_client.post(
         reverse("dossiers:clinic-profile"),
         {

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_unlicensed_practitioner_raises_its_red_flag_in_every_screening(
-    full_dossier, version_with_scopes, clinic_a, alice, carol
+    full_dossier, version_v2, clinic_a, alice, carol
 ):
     clinic_profile_save(
         clinic=clinic_a,
@@ -28,7 +28,7 @@ def test_an_unlicensed_practitioner_raises_its_red_flag_in_every_screening(
             "emergency_plan": "None",
             "contact_line": "+1 555 0101",
         },
-        answers=scope_answers(version_with_scopes, "clinic", practitioner_licensed="no"),
+        answers=scope_answers(version_v2, "clinic", practitioner_licensed="no"),
     )
     for _patient in range(2):
         screening = screening_start_from_dossier(clinic=clinic_a, clinician=alice, data=start_data(), lot=full_dossier)

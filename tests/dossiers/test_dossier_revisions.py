@@ -8,24 +8,26 @@ from django.core.exceptions import ValidationError
 
 from checklist.selectors import checklist_spec
 from checklist.vocabulary import Scope
-from dossiers.interim_scopes import SCOPE_BY_CODE
 from dossiers.models import DossierRevision
 from dossiers.selectors import latest_revision, scope_questions
 from dossiers.services import product_save
 from tests.dossiers.conftest import PRODUCT_DATA
 
 
-def test_the_interim_version_has_every_scope_and_v1_stays_patient_only(version, version_with_scopes):
-    assert version_with_scopes.number == 2
-    scopes = {q.scope for q in checklist_spec(version_with_scopes).questions}
+def test_v2_has_every_scope_and_v1_stays_patient_only(version, version_v2):
+    assert version_v2.number == 2
+    scopes = {q.scope for q in checklist_spec(version_v2).questions}
     assert scopes == {Scope.PRODUCT, Scope.LOT, Scope.CLINIC, Scope.PATIENT}
     version.refresh_from_db()
     assert {q.scope for q in checklist_spec(version).questions} == {Scope.PATIENT}
 
 
-def test_scope_questions_come_from_the_version_not_the_map(version_with_scopes, monkeypatch):
-    monkeypatch.setitem(SCOPE_BY_CODE, "lot_number", Scope.PATIENT)
+def test_scope_questions_come_from_the_version(version, version_v2):
+    """The published version's own scopes: v2 asks the lot number of the lot, v1 asks it of the
+    patient, so a dossier of v1's lots answers nothing."""
     assert "lot_number" in {q.code for q in scope_questions(Scope.LOT)}
+    version.refresh_from_db()
+    assert "lot_number" not in {q.code for q in scope_questions(Scope.LOT, version)}
 
 
 def test_a_change_makes_a_new_revision_and_the_same_save_does_not(product_a, clinic_a, carol):

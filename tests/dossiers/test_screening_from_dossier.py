@@ -133,9 +133,7 @@ def test_a_draft_is_told_what_changed_in_its_dossier_and_can_take_it(full_dossie
         ({}, "research_only", ("product_label", "research_use_only")),
     ],
 )
-def test_dossier_facts_raise_their_flags(
-    version_with_scopes, clinic_a, alice, carol, lot_fields, product_label, finding_answer
-):
+def test_dossier_facts_raise_their_flags(version_v2, clinic_a, alice, carol, lot_fields, product_label, finding_answer):
     from dossiers.services import product_save
     from tests.dossiers.conftest import PRODUCT_DATA
 
@@ -143,14 +141,14 @@ def test_dossier_facts_raise_their_flags(
         clinic=clinic_a,
         actor=carol,
         data={**PRODUCT_DATA, "label": product_label},
-        answers=scope_answers(version_with_scopes, "product"),
+        answers=scope_answers(version_v2, "product"),
     )
     lot = lot_save(
         clinic=clinic_a,
         actor=carol,
         product=product,
         data=lot_data(**lot_fields),
-        answers=scope_answers(version_with_scopes, "lot"),
+        answers=scope_answers(version_v2, "lot"),
     )
     screening = screening_start_from_dossier(clinic=clinic_a, clinician=alice, data=start_data(), lot=lot)
     code, value = finding_answer

@@ -376,7 +376,7 @@ def test_every_postgresql_trigger_is_installed_enabled_and_none_of_pgtriggers(db
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT t.tgname, c.relname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE NOT t.tgisinternal AND c.relname LIKE 'checklist%%'"
+            "WHERE NOT t.tgisinternal AND (c.relname LIKE 'checklist%%' OR c.relname LIKE 'dossiers%%')"
         )
         rows = cursor.fetchall()
     assert {name: table for name, table, _enabled in rows} == immutability.postgresql_trigger_tables()

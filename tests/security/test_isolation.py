@@ -128,7 +128,7 @@ def dossier_world(clinic, admin, *, clinician) -> dict:
 
 
 @pytest.fixture
-def world(make_screening, clinic_a, alice, carol, bob, version_with_scopes):
+def world(make_screening, clinic_a, alice, carol, bob, version_v2):
     signed = make_screening(clinic_a, alice, answers="clean", signed=True)
     draft = make_screening(clinic_a, alice)
     return {"signed": signed, "draft": draft, **dossier_world(clinic_a, carol, clinician=alice)}

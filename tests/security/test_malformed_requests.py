@@ -65,7 +65,7 @@ def _bare_urls(patterns, prefix: str) -> list[str]:
 
 
 @pytest.fixture
-def every_url(make_screening, clinic_a, alice, carol, version_with_scopes) -> list[str]:
+def every_url(make_screening, clinic_a, alice, carol, version_v2) -> list[str]:
     """Every URL of the URLconf, the app's with the arguments the isolation test gives them."""
     world = {
         "signed": make_screening(clinic_a, alice, answers="clean", signed=True),

@@ -67,16 +67,7 @@ UK_HUMAN_COSMETIC_STORY = {
 class Command(BaseCommand):
     help = "Create the demo clinic, demo-clinician, demo-admin and demo-editor, and a few screenings."
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--interim-scopes",
-            action="store_true",
-            help="Stopgap until checklist v2 scopes its questions: publish v1 with the interim scopes first, "
-            "so the demo's product, lot and clinic dossiers answer their questions.",
-        )
-
     def handle(self, *args, **options):
-        self._interim_scopes = options.get("interim_scopes", False)
         version = checklist_version_published()
         if version is None:
             raise CommandError("No checklist is published. Run `python manage.py load_checklist` first.")
@@ -235,9 +226,7 @@ class Command(BaseCommand):
         return (
             9
             + self._under_retired_version(clinic, clinician, base)
-            + seed_dossiers(
-                clinic=clinic, admin=admin, clinician=clinician, base=base, interim_scopes=self._interim_scopes
-            )
+            + seed_dossiers(clinic=clinic, admin=admin, clinician=clinician, base=base)
         )
 
     def _ready_for_time_out(self, clinic, clinician, base) -> Screening:
