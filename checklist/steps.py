@@ -53,7 +53,6 @@ from checklist.signatures import signature_data_url
 from checklist.spec import ChecklistSpec, QuestionSpec, SectionSpec
 from checklist.teach_back import WRONG, TeachBackCheck
 from checklist.vocabulary import FIXED_STEP_CODES, Level
-from dossiers.answers import sections_confirmable_at_once
 from dossiers.pages import dossier_card_groups, override_notes
 from dossiers.selectors import (
     DossierChange,
@@ -61,7 +60,7 @@ from dossiers.selectors import (
     screening_dossier_changes,
     screening_dossier_forget,
 )
-from dossiers.services import screening_dossier_sections_confirm, screening_section_save
+from dossiers.services import screening_section_save
 
 FIXED_STEPS = FIXED_STEP_CODES
 # The box on a section's page that lists its required questions still open (and the link to it).
@@ -364,30 +363,8 @@ class SectionStep(Step):
                 % {"n": len(still_open)},
             )
             return redirect(f"{self.url}#{OPEN_QUESTIONS_ID}")
-        if "confirm_dossier_steps" in request.POST and flow.dossier is not None:
-            return self._confirm_dossier_steps(request)
         messages.success(request, _("Saved."))
         return redirect(progress.next.url if progress.next else self.url)
-
-    def _confirm_dossier_steps(self, request: HttpRequest) -> HttpResponse:
-        """This step saved, confirm every other step only the dossiers answer (no patient
-        question, nothing open, no finding) in the same action, then on to the first step after
-        this one that is not complete."""
-        flow = self.flow
-        flow.screening, confirmed = screening_dossier_sections_confirm(screening=self.screening, user=request.user)
-        flow.reload()
-        titles = [flow.spec.sections_by_code[code].title for code in confirmed]
-        if titles:
-            messages.success(
-                request,
-                _("Saved, and confirmed for this patient as the dossiers answer them: %(steps)s.")
-                % {"steps": "; ".join(titles)},
-            )
-        else:
-            messages.success(request, _("Saved."))
-        later = flow.steps[flow.steps.index(flow.step(self.identifier)) + 1 :]
-        target = next((s for s in later if isinstance(s, SectionStep) and not s.is_complete()), None)
-        return redirect((target or flow.step("review")).url)
 
     def _page(
         self,
@@ -418,23 +395,11 @@ class SectionStep(Step):
         # The introduction read to the patient cites its sources, numbered for this page.
         sources = PageSources()
         intro_refs = sources.cite(flow.spec.resolve(self.section.references))
-        confirm_at_once = (
-            sections_confirmable_at_once(
-                flow.spec,
-                flow.values,
-                dossier_codes=set(flow.dossier.source_by_code),
-                saved_sections=[*self.screening.saved_sections, self.section.code],
-                assessment=assessment,
-            )
-            if flow.dossier is not None
-            else ()
-        )
         context = {
             "section": self.section,
             "intro_refs": intro_refs,
             "page_sources": sources.entries,
             "dossier_groups": dossier_groups,
-            "confirm_at_once": [flow.spec.sections_by_code[code].title for code in confirm_at_once],
             "dossier_changes": flow.dossier_changes,
             "open_required": self.open_required() if self.is_saved else (),
             "open_questions_id": OPEN_QUESTIONS_ID,

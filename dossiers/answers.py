@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from checklist.risk import Assessment, missing_required, visible_question_codes
 from checklist.spec import ChecklistSpec
 from checklist.vocabulary import Level, Scope
 
@@ -105,30 +104,3 @@ def dossier_flags(spec: ChecklistSpec, answers: Mapping[str, Any]) -> tuple[Doss
             if choice is not None and choice.level > Level.NONE:
                 flags.append(DossierFlag(code, choice.level, choice.clinician_flag or question.prompt))
     return tuple(sorted(flags, key=lambda f: f.level, reverse=True))
-
-
-def sections_confirmable_at_once(
-    spec: ChecklistSpec,
-    values: Mapping[str, Any],
-    *,
-    dossier_codes: frozenset[str] | set[str],
-    saved_sections: list[str] | tuple[str, ...],
-    assessment: Assessment,
-) -> tuple[str, ...]:
-    """The sections a clinician may confirm together, in one action, for a screening made from a
-    dossier: not confirmed yet, every question shown answered by the dossier (none asked of the
-    patient, none left open) and no flag or caution raised by them. A section with a finding, or
-    with a question for the patient, keeps its own step."""
-    visible = visible_question_codes(spec, values)
-    open_codes = {q.code for q in missing_required(spec, values)}
-    confirmable = []
-    for section in spec.sections:
-        shown = [q.code for q in section.questions if q.code in visible]
-        if (
-            section.code not in saved_sections
-            and shown
-            and all(code in dossier_codes and code not in open_codes for code in shown)
-            and not assessment.for_section(section.code)
-        ):
-            confirmable.append(section.code)
-    return tuple(confirmable)

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from checklist.audit import audit_log
 from checklist.models import Screening, ScreeningLocked
-from checklist.risk import Assessment, evaluate
-from checklist.selectors import checklist_spec, checklist_version_published, screening_answers_with_notes
+from checklist.risk import Assessment
+from checklist.selectors import checklist_spec, checklist_version_published
 from checklist.services.screenings import (
     NOTE_MAX_LENGTH,
     AnswerInput,
@@ -27,7 +27,7 @@ from checklist.services.screenings import (
     screening_start,
 )
 from checklist.spec import clean_free_text
-from dossiers.answers import dossier_answers, same_answer, sections_confirmable_at_once
+from dossiers.answers import dossier_answers, same_answer
 from dossiers.models import (
     ClinicProfile,
     DossierDocument,
@@ -400,41 +400,3 @@ def screening_section_save(
             answers=len(in_section) - len(changes),
         )
     return screening, assessment
-
-
-@transaction.atomic
-def screening_dossier_sections_confirm(*, screening: Screening, user) -> tuple[Screening, tuple[str, ...]]:
-    """Confirm, for this patient and in one action, every section of a screening made from a
-    dossier that only the dossier answers (``sections_confirmable_at_once``: nothing asked of the
-    patient, nothing open, no flag or caution), each with its answers as they stand. Returns the
-    screening and the sections confirmed; a section with a finding or a patient question keeps its
-    own step. Each is saved as its own step's "Confirm for this patient" would save it (audited)."""
-    screening = Screening.objects.select_for_update().get(pk=screening.pk)
-    if screening.is_locked:
-        raise ScreeningLocked(_("This screening is signed or voided and cannot change."))
-    use = ScreeningDossier.objects.filter(screening_id=screening.pk).first()
-    if use is None:
-        return screening, ()
-    spec = checklist_spec(screening.version)
-    values, notes = screening_answers_with_notes(screening)
-    codes = sections_confirmable_at_once(
-        spec,
-        values,
-        dossier_codes=set(use.dossier_answers),
-        saved_sections=screening.saved_sections,
-        assessment=evaluate(spec, values, screening.risk_context()),
-    )
-    for code in codes:
-        section = spec.sections_by_code[code]
-        screening, _assessment = screening_section_save(
-            screening=screening,
-            section_code=code,
-            answers={
-                q.code: AnswerInput(values[q.code], notes.get(q.code, ""))
-                for q in section.questions
-                if q.code in values
-            },
-            override_notes={},
-            user=user,
-        )
-    return screening, codes
