@@ -52,6 +52,19 @@ def verification_qr_svg(url: str) -> str:
     return svg.replace('class="segno"', 'class="qr" role="img"', 1)
 
 
+def signature_columns(*, cosigned: bool, companions: list[dict[str, str]]) -> list[list[dict[str, Any]]]:
+    """The record's signatures in two columns, in reading order: the patient's (or representative's)
+    on the left, the clinician's on the right, then a co-signature and any interpreter or witness,
+    the first under the clinician's (the shorter box) and the rest in turn. Side by side, two
+    boxes a row left the space under a short one empty."""
+    columns: list[list[dict[str, Any]]] = [[{"kind": "patient"}], [{"kind": "clinician"}]]
+    extras: list[dict[str, Any]] = [{"kind": "cosigner"}] if cosigned else []
+    extras += [{"kind": "companion", "person": person} for person in companions]
+    for index, extra in enumerate(extras):
+        columns[1 - index % 2].append(extra)
+    return columns
+
+
 @dataclass
 class _Citations:
     """References numbered in order of first citation, as the document shows them."""
@@ -287,13 +300,16 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
         # Signed before the record kept who signed: the patient, under the typed name.
         signing = SigningRecord(signed_name=screening.patient_signed_name)
 
+    companions = [
+        {"role": c.role, "name": c.name, "language": c.language} for c in (signing.companions if signing else ())
+    ]
+    cosigned = bool(not draft and screening.cosigned_by_id)
     return {
         "draft": draft,
         "by_representative": bool(signing and signing.by_representative),
+        "signature_columns": signature_columns(cosigned=cosigned, companions=companions),
         "representative_relationship": signing.relationship if signing else "",
-        "companions": [
-            {"role": c.role, "name": c.name, "language": c.language} for c in (signing.companions if signing else ())
-        ],
+        "companions": companions,
         "title": _("Exosome treatment: risk summary and consent record"),
         "doc_title": _("Risk summary and consent record %(reference)s") % {"reference": screening.reference},
         "created_iso": prepared_at.replace(microsecond=0).isoformat(),
@@ -302,6 +318,8 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
         "reference": screening.reference,
         "version": record.checklist_version,
         "clinic": clinic,
+        # One line in the letterhead: the address block beside the reference took two more lines.
+        "clinic_address": ", ".join(line.strip() for line in clinic.address.splitlines() if line.strip()),
         "logo_url": logo_url,
         "logo_files": logo_files,
         "screening": screening,

@@ -99,9 +99,26 @@ def _declare_pdf_ua(document) -> None:
     metadata.generate_rdf_metadata = generate
 
 
+# The template's last element (templates/pdf/consent.html): its place on the last page tells how
+# full that page is. A last page that holds less than this share of its height is laid out again
+# with tighter spacing (the "document--tight" class: same type sizes, smaller gaps), and that
+# layout is kept when it has fewer pages.
+END_ANCHOR = "document-end"
+NEARLY_EMPTY = 0.3
+
+
 def render_html(screening: Screening, *, record: ScreeningRecord, draft: bool) -> tuple[str, dict[str, Any]]:
     context = build_context(screening, record=record, draft=draft)
     return render_to_string(TEMPLATE, context), context
+
+
+def last_page_is_nearly_empty(document) -> bool:
+    """Whether the document's end sits in the top part of its last page (never for one page)."""
+    if len(document.pages) < 2:
+        return False
+    last = document.pages[-1]
+    end = last.anchors.get(END_ANCHOR)
+    return end is not None and end[1] < NEARLY_EMPTY * last.height
 
 
 def render_screening_pdf(
@@ -124,11 +141,19 @@ def render_screening_pdf(
     paper = "letter" if getattr(screening.clinic, "paper_size", "a4") == "letter" else "a4"
     with _render_lock:
         assets = _load_assets()
-        document = HTML(string=html, base_url=base_url or path2url(static_dir()) + "/", url_fetcher=fetcher).render(
-            stylesheets=[assets.stylesheet, assets.pages[paper]],
-            font_config=assets.font_config,
-            pdf_variant=PDF_VARIANT,
-        )
+
+        def layout(markup: str):
+            return HTML(string=markup, base_url=base_url or path2url(static_dir()) + "/", url_fetcher=fetcher).render(
+                stylesheets=[assets.stylesheet, assets.pages[paper]],
+                font_config=assets.font_config,
+                pdf_variant=PDF_VARIANT,
+            )
+
+        document = layout(html)
+        if last_page_is_nearly_empty(document):
+            tighter = layout(render_to_string(TEMPLATE, {**context, "tight": True}))
+            if len(tighter.pages) < len(document.pages):
+                document = tighter
         _declare_pdf_ua(document)
         return document.write_pdf(pdf_variant=PDF_VARIANT)
 

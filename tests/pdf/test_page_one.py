@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from checklist.models import Screening
 from checklist.pdf import stored_pdf_bytes
+from checklist.selectors import screening_signed_record
 
 
 def squash(text: str) -> str:
@@ -63,3 +64,36 @@ def test_every_signature_prints_name_date_and_meaning(db):
     assert text.count("Date and time") >= 3
     for name in ("Alex Morgan", "Dana Reyes", "Sam Okafor"):
         assert name in text
+
+
+# The published version of a fresh install (v2: "Why it matters" citations, teach-back, the time to
+# reflect). The risky demo may take six pages and the one going ahead with two red flags, a co-signature
+# and three signatures five (both took one more before); every other demo document fits on four.
+RISKY_DEMO = "Jordan Avery"
+MOST_PAGES = {RISKY_DEMO: 6, "Alex Morgan": 5}
+MOST_PAGES_OTHERWISE = 4
+
+
+def test_under_the_published_v2_every_demo_document_is_short_and_page_one_holds_what_matters(db, version_v2):
+    call_command("seed_demo", stdout=io.StringIO())
+    stored = [s for s in Screening.objects.select_related("clinic", "version").order_by("pk") if s.has_stored_pdf]
+    assert RISKY_DEMO in {s.patient_name for s in stored}
+    assert len(stored) >= 8  # every signed (or voided) demo screening
+    assert {s.version.number for s in stored} >= {version_v2.number}
+
+    counts = {(s.patient_name, s.reference): len(pages_of(s)) for s in stored}
+    too_long = {key: pages for key, pages in counts.items() if pages > MOST_PAGES.get(key[0], MOST_PAGES_OTHERWISE)}
+    assert not too_long, f"too many pages: {too_long} (all: {counts})"
+
+    for screening in stored:
+        page_one = squash(pages_of(screening)[0])
+        place = screening_signed_record(screening).jurisdiction
+        who = screening.patient_name
+        for label in ("Key information", "What is offered", "Approval", "Main concerns", "Other choices"):
+            assert squash(label) in page_one, (who, label)
+        assert squash(f"Your decision: {screening.get_decision_display()}") in page_one, who
+        assert squash("Who to call") in page_one, who
+        assert squash(screening.clinic.adverse_event_contact) in page_one, who
+        assert squash(place.report_name or place.regulator) in page_one, who
+        if place.report_phone:
+            assert squash(place.report_phone) in page_one, who
