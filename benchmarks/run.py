@@ -97,14 +97,18 @@ LEVERS = [
     "Signing re-checks the clinician's password with Argon2id at OWASP's parameters "
     "(`clinic/hashers.py`, about 20 ms) rather than Django's default PBKDF2 (about 300 ms of CPU), "
     "and stores the compiled version's JSON form, converted once per process (`ChecklistSpec.as_data`).",
-    "Part 7 on this 2-core machine: each signing loop posts the next consent as soon as the last one "
-    "answers, so two loops keep both cores busy (with PostgreSQL's own backends beside them on that "
-    "database); clinician B's page then shares the CPU with them, which is what its p95 shows. The "
-    "database write lock no longer holds anyone: the PDF is rendered by the worker at the lowest CPU "
-    "priority, after the commit.",
+    "Part 7 on this 2-core machine: a signing that runs as a clinic runs it (the POST, then the page "
+    "waiting for its PDF) costs B's page little, because the POST commits in milliseconds and the PDF "
+    "is rendered by the worker at the lowest CPU priority (SCHED_IDLE), after the commit; the database "
+    "write lock holds no one. The burst rows (consents posted back to back) keep both cores busy with "
+    "sign POSTs (with PostgreSQL's own backends beside them on that database): B's page then shares "
+    "the CPU with them, which is what their p95 shows.",
     "Queries: the signed-in user comes with their membership and clinic in one query "
-    "(`clinic.auth_backends`), a screening with its jurisdiction and checklist version in one, and its "
-    "answers in one; `tests/performance/test_query_ceilings.py` keeps every page within 15.",
+    "(`clinic.auth_backends`), a screening with its jurisdiction, checklist version and dossier link "
+    "(a left join: a screening typed in full needs no dossier query) in one, and its answers in one; "
+    "the risk context and the teach-back texts take the country's facts from the compiled version "
+    "(`checklist.selectors.screening_risk_context`), not from a query; "
+    "`tests/performance/test_query_ceilings.py` keeps every page within 15.",
     "A screening's step URLs are reversed once per screening (`checklist.steps`), and the progress "
     "list is written with `format_html` rather than a template loop.",
     "The dashboard never counts the whole table (it asks for one row more than a page), and its Older and "

@@ -62,7 +62,12 @@ def recite_v2(apps, schema_editor):
     if version is None or not CONTENT.exists():
         return
     with CONTENT.open(encoding="utf-8") as fh:
-        entries = {str(r["code"]): r for r in yaml.safe_load(fh).get("references") or []}
+        content = yaml.safe_load(fh)
+    # Only a v2 installed from the content file; a version 2 made otherwise (a draft copied from
+    # v1 in the admin, say) is not v2's content and keeps its citations.
+    if version.change_notes.strip() != str(content.get("change_notes") or "").strip():
+        return
+    entries = {str(r["code"]): r for r in content.get("references") or []}
     for old_code, new_code in RECITED.items():
         old = Reference.objects.filter(code=old_code).first()
         if old is None:

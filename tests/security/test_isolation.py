@@ -42,6 +42,7 @@ ROUTES = {
     "checklist:verify": ("get", "public"),
     "checklist:verify-code": ("get", "public"),
     "clinic:staff": ("get", "admin"),
+    "clinic:settings": ("get", "admin"),
     "clinic:staff-update": ("post", "admin-member"),
     "clinic:staff-second-factor-reset": ("post", "admin-member"),
     "checklist:audit-log": ("get", "admin"),

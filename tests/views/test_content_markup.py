@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from checklist import content_markup
+from checklist import content_markup, question_cards
 from checklist.forms import note_field_name
 from checklist.selectors import checklist_spec
 from tests.views.helpers import step_post
@@ -15,8 +15,10 @@ NOTE = "Patient mentioned a penicillin allergy"
 
 @pytest.fixture
 def kept_markup(monkeypatch):
-    """Everything rendered into the memo from now on."""
+    """Everything rendered into the memo from now on. The question cards' own memo is emptied too:
+    a card kept from an earlier test of this process would not ask for its text again."""
     content_markup.content_markup_clear()
+    question_cards._question_markup.cache_clear()
     kept: list[str] = []
     real = content_markup.render_to_string
 
