@@ -90,6 +90,11 @@ def screening_dossier_of(screening) -> ScreeningDossier | None:
     if not hasattr(screening, _USE_CACHE):
         if _known_without_dossier(screening):
             return None
+        if "dossier_use" not in screening._state.fields_cache and not _has_dossier(screening):
+            # Loaded without the link (the locked read of signing): most screenings are typed in
+            # full, and a plain probe costs far less than the joined read below.
+            setattr(screening, _USE_CACHE, None)
+            return None
         use = (
             ScreeningDossier.objects.select_related(
                 "product",
@@ -103,6 +108,10 @@ def screening_dossier_of(screening) -> ScreeningDossier | None:
         )
         setattr(screening, _USE_CACHE, use)
     return getattr(screening, _USE_CACHE)
+
+
+def _has_dossier(screening) -> bool:
+    return ScreeningDossier.objects.filter(screening_id=screening.pk).exists()
 
 
 def _known_without_dossier(screening) -> bool:
