@@ -809,7 +809,9 @@ def screenings_to_reconsent(clinic) -> QuerySet[Screening]:
             clinic=clinic,
             status=Screening.Status.SIGNED,
             decision=Decision.PROCEED,
-            version__status=ChecklistVersion.Status.RETIRED,
+            # By the version's own index: a clinic's screenings under retired versions, not all
+            # its signed ones (the dashboard counts these on every load).
+            version_id__in=ChecklistVersion.objects.filter(status=ChecklistVersion.Status.RETIRED).values("id"),
         )
         .exclude(Exists(TreatmentTimeOut.objects.filter(screening=OuterRef("pk"))))
         .exclude(Exists(ConsentWithdrawal.objects.filter(screening=OuterRef("pk"))))
