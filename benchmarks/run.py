@@ -44,7 +44,9 @@ NOTES = [
     "Cold: the first render in a fresh process, after Django is set up and modules imported.",
     "2. Queries are counted on the second of two identical requests (the published checklist is compiled "
     "once per process), session statements included; `tests/performance/test_query_ceilings.py` keeps "
-    "the ceiling in `make test`.",
+    "the ceiling in `make test`. The dossier rows compare two clinics built alike in a database file of "
+    "their own (`dossiers.sqlite3`): one keeping 1 product and 1 lot, one keeping 10 products and 100 "
+    "lots, each with a patient screened from its first lot (every step confirmed, teach-back answered).",
     "3. Server time: requests straight into Django's WSGI handler with a real session cookie (all "
     "middleware, no test-client instrumentation); the trivial view reads and saves the session and "
     "renders nothing; the layout-only page (reference) renders `base.html` around an empty page.",
@@ -154,7 +156,17 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.conf import settings
 
-    from benchmarks import concurrency, fixtures, load, pdf_pipeline, queries, scale, server_time, signing
+    from benchmarks import (
+        concurrency,
+        dossier_queries,
+        fixtures,
+        load,
+        pdf_pipeline,
+        queries,
+        scale,
+        server_time,
+        signing,
+    )
     from benchmarks.report import document, table
 
     started = time.perf_counter()
@@ -176,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     if "2" in parts:
         say("2. queries per page")
         rows += queries.run(fx)[0]
+        rows += dossier_queries.run(fx)
     if "3" in parts:
         say("3. server time vs the trivial view")
         rows += server_time.run(fx)
