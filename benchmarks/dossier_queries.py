@@ -67,7 +67,9 @@ def _clinic_with_dossiers(label: str, products: int, lots: int) -> tuple[str, di
     from clinic.models import Clinic, Membership
     from dossiers.services import clinic_profile_save, lot_save, product_save, screening_start_from_dossier
 
-    spec = checklist_spec(checklist_version_published())
+    published = checklist_version_published()
+    assert published is not None, "load_checklist publishes a version on a fresh database"
+    spec = checklist_spec(published)
     clinic = Clinic.objects.create(
         name=f"Dossier clinic {label}",
         address="1 Harbour Road",
