@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -31,7 +30,7 @@ from django.db.models import Max
 from django.test import Client
 from django.utils import timezone
 
-from checklist.content_schema import CONTENT_DIR, ContentFile, parse_content
+from checklist.content_schema import CONTENT_DIR, ContentFile, parse_content, read_yaml
 from checklist.demo import RISKY_ANSWERS, answer_all_sections, answer_teach_back, demo_start_data, sign_screening
 from checklist.models import ChecklistVersion, Jurisdiction, Question, Screening, ScreeningNamePrefix
 from checklist.services.checklist_versions import checklist_content_publish
@@ -88,7 +87,7 @@ PUBLISHED_CONTENT = "v2.yaml"
 def multiplied_content(times: int, number: int) -> ContentFile:
     """The published content file with every question, rule and statement ``times`` over, as
     version ``number`` (its teach-back questions once: they are a short quiz, not the checklist)."""
-    raw = yaml.safe_load((CONTENT_DIR / PUBLISHED_CONTENT).read_text(encoding="utf-8"))
+    raw = read_yaml(CONTENT_DIR / PUBLISHED_CONTENT)
     raw.pop("seed_coverage", None)
     raw["version"] = number
     raw["change_notes"] = f"Benchmark only: {PUBLISHED_CONTENT} with {times}x its questions."

@@ -8,6 +8,7 @@ hand-kept list of codes) keeps demo data and tests valid when editors change the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 from collections.abc import Iterable, Iterator
@@ -110,8 +111,10 @@ def answer_all_sections(
     return screening
 
 
+@functools.cache
 def demo_signature_png(width: int = 600, height: int = 180) -> bytes:
-    """A hand-drawn-looking signature line, as the signature pad would produce."""
+    """A hand-drawn-looking signature line, as the signature pad would produce (drawn once: the
+    same bytes every time)."""
     image = Image.new("RGBA", (width, height), (255, 255, 255, 0))
     draw = ImageDraw.Draw(image)
     points = [(40 + x * 5, height / 2 + 35 * math.sin(x / 6.0) * math.exp(-x / 160) - x * 0.08) for x in range(0, 100)]

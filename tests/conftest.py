@@ -14,7 +14,6 @@ import itertools
 import time
 
 import pytest
-import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -23,7 +22,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from checklist.content_schema import CONTENT_DIR, load_content_file, parse_content
+from checklist.content_schema import CONTENT_DIR, load_content_file, parse_content, read_yaml
 from checklist.demo import CLEAN_ANSWERS, RISKY_ANSWERS, answer_all_sections, demo_start_data, sign_screening
 from checklist.models import ChecklistVersion, Jurisdiction, Screening
 from checklist.services.checklist_versions import checklist_content_publish
@@ -96,9 +95,20 @@ QUEUED_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend
 
 
 @pytest.fixture(autouse=True)
-def _tasks_run_immediately(settings):
-    """Background tasks (the signed PDF's render) run in-process, at once, when queued."""
-    settings.TASKS = IMMEDIATE_TASKS
+def _background_tasks(request, settings):
+    """Background tasks (the signed PDF's render) are queued and left there, as in the moment
+    after a real signing, before the worker takes the task: a render is a second of the suite's
+    time, and most tests that sign never open the PDF.
+
+    A test that reads the stored PDF (or anything made from it) is marked
+    ``@pytest.mark.renders_pdf``, as is every browser test (tests/browser/conftest.py): its tasks
+    run in-process, at once, when queued (the immediate backend).
+    tests/services/test_pdf_worker.py runs the real database backend and a worker.
+    """
+    if request.node.get_closest_marker("renders_pdf") is not None:
+        settings.TASKS = IMMEDIATE_TASKS
+    else:
+        settings.TASKS = QUEUED_TASKS
 
 
 @pytest.fixture
@@ -146,10 +156,8 @@ def version(db) -> ChecklistVersion:
 def v1_raw_with_v2_teach_back() -> dict:
     """v1's content file with v2's teach-back list, and the references that list cites which v1's
     file does not have (v2 cites its own copies of web pages, with the day they were checked)."""
-    with (CONTENT_DIR / "v1.yaml").open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
-    with (CONTENT_DIR / "v2.yaml").open(encoding="utf-8") as fh:
-        v2 = yaml.safe_load(fh)
+    raw = read_yaml(CONTENT_DIR / "v1.yaml")
+    v2 = read_yaml(CONTENT_DIR / "v2.yaml")
     raw["teach_back"] = v2["teach_back"]
     cited = {code for question in v2["teach_back"] for code in question["references"]}
     known = {entry["code"] for entry in raw["references"]}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from checklist.content_schema import CONTENT_DIR, parse_content
+from checklist.content_schema import CONTENT_DIR, parse_content, read_yaml
 from checklist.models import ChecklistVersion
 from checklist.services.checklist_versions import checklist_content_load, checklist_version_publish
 
@@ -48,7 +48,7 @@ class NextContent:
 
 def next_version_content(number: int = 90) -> NextContent:
     """v1's content with ``number``, one question removed, one added and one choice value renamed."""
-    raw = yaml.safe_load(V1.read_text())
+    raw = read_yaml(V1)
     raw["version"] = number
     free = _unused_by_rules(raw)
     single = [q for s in raw["sections"] for q in s["questions"] if q["code"] in free and q["answer_type"] == "single"]

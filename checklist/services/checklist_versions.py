@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -96,12 +97,25 @@ def _flag_text(spec: ChoiceSpec | RuleSpec) -> dict[str, str]:
     return {"clinician_flag": spec.clinician_flag, "patient_flag": spec.patient_flag, "ask": spec.ask}
 
 
+def _cite(model, rows: list[tuple[Any, tuple[str, ...]]], refs: dict[str, Reference]) -> None:
+    """The citations of freshly created rows of ``model``, in one insert."""
+    through = model.references.through
+    source = f"{model._meta.model_name}_id"
+    through.objects.bulk_create(
+        [through(**{source: row.pk, "reference_id": refs[code].pk}) for row, codes in rows for code in codes]
+    )
+
+
 def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSpec) -> None:
-    """Create the rows of a draft version from the read model: the inverse of ``selectors.checklist_spec``."""
+    """Create the rows of a draft version from the read model: the inverse of ``selectors.checklist_spec``.
+
+    The draft is checked once, then each kind of row goes in with one insert (and its citations
+    with one more): the rows' own ``save()`` checks would ask the same question hundreds of times.
+    """
+    version.assert_editable()
     refs = {r.code: r for r in Reference.objects.all()}
-    questions: dict[str, Question] = {}
-    for s_pos, s in enumerate(checklist.sections, start=1):
-        section = Section.objects.create(
+    sections = Section.objects.bulk_create(
+        Section(
             version=version,
             code=s.code,
             title=s.title,
@@ -109,56 +123,88 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
             clinician_guidance=s.clinician_guidance,
             patient_intro=s.patient_intro,
         )
-        section.references.set([refs[c] for c in s.references])
-        for q_pos, q in enumerate(s.questions, start=1):
-            question = Question.objects.create(
-                section=section,
-                code=q.code,
-                position=q_pos,
-                answer_type=q.answer_type,
-                required=q.required,
-                prompt=q.prompt,
-                patient_text=q.patient_text,
-                why=q.why,
-                depends_on=questions[q.depends_on] if q.depends_on else None,
-                depends_on_values=sorted(q.depends_on_values),
-                scope=q.scope,
-            )
-            question.references.set([refs[c] for c in q.references])
-            questions[q.code] = question
-            for c_pos, ch in enumerate(q.choices, start=1):
-                choice = Choice.objects.create(
-                    question=question,
-                    value=ch.value,
-                    label=ch.label,
-                    position=c_pos,
-                    level=ch.level.code,
-                    exclusive=ch.exclusive,
-                    **_flag_text(ch),
-                )
-                choice.references.set([refs[c] for c in ch.references])
-    for r_pos, r in enumerate(checklist.rules, start=1):
-        rule = RiskRule.objects.create(
-            version=version, code=r.code, position=r_pos, level=r.level.code, **_flag_text(r)
+        for s_pos, s in enumerate(checklist.sections, start=1)
+    )
+    _cite(Section, [(row, s.references) for row, s in zip(sections, checklist.sections, strict=True)], refs)
+    question_specs = [
+        (section, q_pos, q)
+        for section, s in zip(sections, checklist.sections, strict=True)
+        for q_pos, q in enumerate(s.questions, start=1)
+    ]
+    created = Question.objects.bulk_create(
+        Question(
+            section=section,
+            code=q.code,
+            position=q_pos,
+            answer_type=q.answer_type,
+            required=q.required,
+            prompt=q.prompt,
+            patient_text=q.patient_text,
+            why=q.why,
+            depends_on_values=sorted(q.depends_on_values),
+            scope=q.scope,
         )
-        rule.references.set([refs[c] for c in r.references])
-        for cond in r.conditions:
-            RiskRuleCondition.objects.create(
-                rule=rule,
-                question=questions[cond.question] if cond.question else None,
-                context_key=cond.context_key or "",
-                values=sorted(cond.values),
-                before_question=questions[cond.before_question] if cond.before_question else None,
-                before_context=cond.before_context or "",
-                missing=cond.missing,
-            )
-    for model, statements in ((KeyFact, checklist.key_facts), (Acknowledgement, checklist.acknowledgements)):
-        for pos, item in enumerate(statements, start=1):
-            obj = model.objects.create(version=version, code=item.code, position=pos, text=item.text)
-            obj.references.set([refs[c] for c in item.references])
+        for section, q_pos, q in question_specs
+    )
+    questions = {row.code: row for row in created}
+    dependent = []
+    for row, (_section, _pos, q) in zip(created, question_specs, strict=True):
+        if q.depends_on:
+            row.depends_on = questions[q.depends_on]
+            dependent.append(row)
+    Question.objects.bulk_update(dependent, ["depends_on"])
+    _cite(Question, [(row, q.references) for row, (_s, _p, q) in zip(created, question_specs, strict=True)], refs)
+    choice_specs = [
+        (questions[q.code], c_pos, ch) for _s, _p, q in question_specs for c_pos, ch in enumerate(q.choices, start=1)
+    ]
+    choices = Choice.objects.bulk_create(
+        Choice(
+            question=question,
+            value=ch.value,
+            label=ch.label,
+            position=c_pos,
+            level=ch.level.code,
+            exclusive=ch.exclusive,
+            **_flag_text(ch),
+        )
+        for question, c_pos, ch in choice_specs
+    )
+    _cite(Choice, [(row, ch.references) for row, (_q, _p, ch) in zip(choices, choice_specs, strict=True)], refs)
+    rules = RiskRule.objects.bulk_create(
+        RiskRule(version=version, code=r.code, position=r_pos, level=r.level.code, **_flag_text(r))
+        for r_pos, r in enumerate(checklist.rules, start=1)
+    )
+    _cite(RiskRule, [(row, r.references) for row, r in zip(rules, checklist.rules, strict=True)], refs)
+    RiskRuleCondition.objects.bulk_create(
+        RiskRuleCondition(
+            rule=rule,
+            question=questions[cond.question] if cond.question else None,
+            context_key=cond.context_key or "",
+            values=sorted(cond.values),
+            before_question=questions[cond.before_question] if cond.before_question else None,
+            before_context=cond.before_context or "",
+            missing=cond.missing,
+        )
+        for rule, r in zip(rules, checklist.rules, strict=True)
+        for cond in r.conditions
+    )
+    key_facts = KeyFact.objects.bulk_create(
+        KeyFact(version=version, code=item.code, position=pos, text=item.text)
+        for pos, item in enumerate(checklist.key_facts, start=1)
+    )
+    _cite(KeyFact, [(row, item.references) for row, item in zip(key_facts, checklist.key_facts, strict=True)], refs)
+    acknowledgements = Acknowledgement.objects.bulk_create(
+        Acknowledgement(version=version, code=item.code, position=pos, text=item.text)
+        for pos, item in enumerate(checklist.acknowledgements, start=1)
+    )
+    _cite(
+        Acknowledgement,
+        [(row, item.references) for row, item in zip(acknowledgements, checklist.acknowledgements, strict=True)],
+        refs,
+    )
     jurisdictions = {j.code: j for j in Jurisdiction.objects.filter(code__in=checklist.jurisdictions_by_code)}
-    for j in checklist.jurisdictions:
-        record = JurisdictionRecord.objects.create(
+    records = JurisdictionRecord.objects.bulk_create(
+        JurisdictionRecord(
             version=version,
             jurisdiction=jurisdictions[j.code],
             regulator=j.regulator,
@@ -171,20 +217,25 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
             report_instructions=j.report_instructions,
             last_reviewed=j.last_reviewed_date,
         )
-        record.references.set([refs[c] for c in j.references])
-    for pos, tb in enumerate(checklist.teach_back, start=1):
-        teach_back = TeachBackQuestion.objects.create(
-            version=version, code=tb.code, position=pos, prompt=tb.prompt, explanation=tb.explanation
-        )
-        teach_back.references.set([refs[c] for c in tb.references])
-        for c_pos, tb_choice in enumerate(tb.choices, start=1):
-            TeachBackChoice.objects.create(
-                question=teach_back,
-                value=tb_choice.value,
-                label=tb_choice.label,
-                position=c_pos,
-                correct=tb_choice.correct,
-            )
+        for j in checklist.jurisdictions
+    )
+    _cite(
+        JurisdictionRecord, [(row, j.references) for row, j in zip(records, checklist.jurisdictions, strict=True)], refs
+    )
+    teach_back = TeachBackQuestion.objects.bulk_create(
+        TeachBackQuestion(version=version, code=tb.code, position=pos, prompt=tb.prompt, explanation=tb.explanation)
+        for pos, tb in enumerate(checklist.teach_back, start=1)
+    )
+    _cite(
+        TeachBackQuestion,
+        [(row, tb.references) for row, tb in zip(teach_back, checklist.teach_back, strict=True)],
+        refs,
+    )
+    TeachBackChoice.objects.bulk_create(
+        TeachBackChoice(question=row, value=c.value, label=c.label, position=c_pos, correct=c.correct)
+        for row, tb in zip(teach_back, checklist.teach_back, strict=True)
+        for c_pos, c in enumerate(tb.choices, start=1)
+    )
 
 
 def _retire_published(*, except_pk: int) -> None:

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from checklist.audit import audit_log
 from checklist.models import (
@@ -195,20 +196,23 @@ def screening_answers_save(
         raise ValidationError(errors)
 
     existing = {a.question_id: a for a in screening.answers.filter(question_id__in=question_ids.values())}
+    first_answers = []
     for code, (value, note) in cleaned.items():
         answer = existing.get(question_ids[code])
         if answer is None:
             if value is None and not note:
                 continue
-            answer = Answer(
-                screening=screening, question_id=question_ids[code], value=value, note=note, answered_by=user
+            first_answers.append(
+                Answer(screening=screening, question_id=question_ids[code], value=value, note=note, answered_by=user)
             )
-            answer._history_user = user  # type: ignore[attr-defined]
-            answer.save()
         elif answer.value != value or answer.note != note:
             answer.value, answer.note, answer.answered_by = value, note, user
             answer._history_user = user
             answer.save()
+    # The screening is locked for update and open (checked above), which is what each answer's
+    # own save() would ask again: a step's first answers go in with one insert, and their history
+    # with one more.
+    bulk_create_with_history(first_answers, Answer, default_user=user, default_change_reason=None)
 
     all_answers = screening_answers(screening)
     assessment = _apply_assessment(screening, spec, all_answers)

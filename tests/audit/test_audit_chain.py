@@ -108,6 +108,7 @@ def test_an_inserted_event_is_detected_even_with_a_well_formed_digest(trail, cli
     assert f"event #{inserted.pk} " in output
 
 
+@pytest.mark.renders_pdf
 def test_the_stored_pdf_hash_is_logged_in_the_chain(risky_signed):
     assert risky_signed.pdf_sha256
     event = AuditEvent.objects.get(screening=risky_signed, action=PDF_STORED)
@@ -115,6 +116,7 @@ def test_the_stored_pdf_hash_is_logged_in_the_chain(risky_signed):
     assert audit_chain_verify(clinic_id=risky_signed.clinic_id).pdfs_checked == 1
 
 
+@pytest.mark.renders_pdf
 def test_a_replaced_pdf_with_its_recorded_hash_is_detected(risky_signed):
     forged = b"%PDF-1.7 a different consent"
     with risky_signed.pdf.open("wb") as handle:
@@ -148,6 +150,7 @@ def test_the_audit_page_says_whether_the_chain_verifies(carol_client, trail):
     assert f"event #{trail[3].pk} (screening.viewed" in page
 
 
+@pytest.mark.renders_pdf
 def test_the_migration_hashes_existing_events_in_order(trail, clinic_a, risky_signed):
     pdf_event = AuditEvent.objects.get(action=PDF_STORED)
     raw("DELETE FROM checklist_auditevent WHERE id = %s", [pdf_event.pk])

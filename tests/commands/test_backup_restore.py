@@ -50,11 +50,14 @@ def logo_png() -> bytes:
 
 @pytest.fixture
 def stub_pdf(monkeypatch):
-    """For the refusal tests: any bytes do for a PDF whose hash is checked, and WeasyPrint is slow."""
-    import checklist.pdf
+    """For the refusal tests: any bytes do for a PDF whose hash is checked, and WeasyPrint is slow.
+    (Patched where the signed PDF's store calls it.)"""
+    import checklist.services.signed_pdf
 
     monkeypatch.setattr(
-        checklist.pdf, "render_screening_pdf", lambda screening, **_: b"%PDF-1.7\n% " + screening.reference.encode()
+        checklist.services.signed_pdf,
+        "render_screening_pdf",
+        lambda screening, **_: b"%PDF-1.7\n% " + screening.reference.encode(),
     )
 
 
@@ -112,6 +115,7 @@ def wipe_installation() -> None:
     assert not Screening.objects.exists() and not get_user_model().objects.exists()
 
 
+@pytest.mark.renders_pdf
 def test_a_whole_installation_round_trips_with_every_pdf_intact(tmp_path, client):
     world = build_installation()
     before = snapshot()
@@ -150,6 +154,7 @@ def test_a_whole_installation_round_trips_with_every_pdf_intact(tmp_path, client
     assert AuditEvent.objects.filter(screening=fresh, action="screening.started").exists()
 
 
+@pytest.mark.renders_pdf
 def test_check_reads_an_archive_without_changing_anything(tmp_path, stub_pdf):
     build_installation(with_logo=False)
     archive = tmp_path / "backup.tar.gz"
@@ -180,6 +185,7 @@ def test_it_never_overwrites_an_existing_archive(tmp_path, stub_pdf):
 
 
 @pytest.mark.parametrize("damage", ["changed", "deleted"])
+@pytest.mark.renders_pdf
 def test_a_damaged_stored_pdf_stops_the_backup(tmp_path, stub_pdf, damage):
     world = build_installation(with_logo=False)
     stored = Path(settings.MEDIA_ROOT, world["signed"][0].pdf.name)
@@ -219,6 +225,7 @@ def rewrite(archive: Path, target: Path, *, replace: dict[str, bytes], fix_manif
 
 
 @pytest.mark.parametrize("fix_manifest", [False, True], ids=["damaged-archive", "forged-manifest"])
+@pytest.mark.renders_pdf
 def test_a_tampered_pdf_in_the_archive_is_refused_and_nothing_is_restored(tmp_path, stub_pdf, fix_manifest):
     world = build_installation(with_logo=False)
     archive, forged = tmp_path / "backup.tar.gz", tmp_path / "forged.tar.gz"
@@ -233,6 +240,7 @@ def test_a_tampered_pdf_in_the_archive_is_refused_and_nothing_is_restored(tmp_pa
     assert not Path(settings.MEDIA_ROOT).exists() or not any(Path(settings.MEDIA_ROOT).rglob("*.pdf"))
 
 
+@pytest.mark.renders_pdf
 def test_a_failure_while_restoring_leaves_no_half_restored_installation(tmp_path, stub_pdf, monkeypatch):
     build_installation(with_logo=False)
     archive = tmp_path / "backup.tar.gz"
@@ -254,6 +262,7 @@ def test_a_failure_while_restoring_leaves_no_half_restored_installation(tmp_path
     assert saved and not default_storage.exists(saved[0])
 
 
+@pytest.mark.renders_pdf
 def test_an_archive_naming_a_file_outside_the_media_folder_is_refused(tmp_path, stub_pdf):
     build_installation(with_logo=False)
     archive, evil = tmp_path / "backup.tar.gz", tmp_path / "evil.tar.gz"

@@ -17,6 +17,7 @@ def run(*args) -> str:
     return out.getvalue()
 
 
+@pytest.mark.renders_pdf
 def test_it_writes_the_stored_bytes_of_a_signed_screening(make_screening, clinic_a, alice, tmp_path):
     signed = make_screening(clinic_a, alice, answers="clean", signed=True)
     target = tmp_path / "out.pdf"

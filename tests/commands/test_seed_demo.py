@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
@@ -14,6 +15,7 @@ from clinic.models import Clinic, Membership
 from tests.conftest import login_verified
 
 
+@pytest.mark.renders_pdf
 def test_it_creates_the_demo_and_is_idempotent(db, settings, tmp_path, monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "a-demo-password-for-tests")
     out = io.StringIO()

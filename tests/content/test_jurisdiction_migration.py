@@ -15,6 +15,9 @@ from checklist.selectors import checklist_spec, checklist_spec_cache_clear, scre
 from checklist.services.checklist_versions import checklist_version_copy
 from checklist.spec import to_data
 
+pytestmark = pytest.mark.renders_pdf
+
+
 BEFORE = "0016_rule_conditions_before_and_missing"
 
 

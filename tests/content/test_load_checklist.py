@@ -6,10 +6,9 @@ import copy
 import io
 
 import pytest
-import yaml
 from django.core.management import CommandError, call_command
 
-from checklist.content_schema import CONTENT_DIR, ContentError, load_content_file, parse_content
+from checklist.content_schema import CONTENT_DIR, ContentError, load_content_file, parse_content, read_yaml
 from checklist.models import ChecklistVersion, Choice, Jurisdiction, JurisdictionRecord, Question, Reference
 from checklist.selectors import checklist_spec
 from checklist.services.checklist_versions import ContentConflict, checklist_content_load
@@ -79,14 +78,14 @@ def test_v2_has_its_own_jurisdiction_records_and_v1_keeps_its_own(version):
 
 
 def test_it_refuses_to_change_a_published_version(version):
-    raw = yaml.safe_load(V1.read_text())
+    raw = read_yaml(V1)
     raw["sections"][0]["questions"][0]["prompt"] = "A different question"
     with pytest.raises(ContentConflict, match="new version number"):
         checklist_content_load(content=parse_content(raw))
 
 
 def test_a_new_version_number_is_installed_as_a_draft_beside_the_published_one(version):
-    raw = yaml.safe_load(V1.read_text())
+    raw = read_yaml(V1)
     raw["version"] = 2
     raw["sections"][0]["questions"][0]["prompt"] = "A reworded question"
     report = checklist_content_load(content=parse_content(raw))
@@ -104,7 +103,7 @@ def with_uncited_reference(raw: dict) -> dict:
 
 
 def test_it_updates_a_reference_in_place(version):
-    raw = with_uncited_reference(yaml.safe_load(V1.read_text()))
+    raw = with_uncited_reference(read_yaml(V1))
     raw["references"][0]["title"] = "Corrected title"
     report = checklist_content_load(content=parse_content(raw))
     assert report.references_changed == [raw["references"][0]["code"]]
@@ -112,7 +111,7 @@ def test_it_updates_a_reference_in_place(version):
 
 
 def test_it_refuses_to_change_a_reference_a_published_version_cites(version):
-    raw = yaml.safe_load(V1.read_text())
+    raw = read_yaml(V1)
     cited = Question.objects.filter(section__version=version, references__isnull=False).values_list(
         "references__code", flat=True
     )[0]
@@ -125,7 +124,7 @@ def test_it_refuses_to_change_a_reference_a_published_version_cites(version):
 
 
 def test_it_refuses_to_change_a_jurisdiction_record_of_a_published_version(version):
-    raw = yaml.safe_load(V1.read_text())
+    raw = read_yaml(V1)
     raw["jurisdictions"][0]["summary"] = "Rewritten."
     with pytest.raises(ContentConflict, match="new version number"):
         checklist_content_load(content=parse_content(raw))
@@ -133,7 +132,7 @@ def test_it_refuses_to_change_a_jurisdiction_record_of_a_published_version(versi
 
 
 def test_it_refuses_to_rename_a_jurisdiction_a_published_version_lists(version):
-    raw = yaml.safe_load(V1.read_text())
+    raw = read_yaml(V1)
     raw["version"] = 2
     raw["jurisdictions"][0]["name"] = "Renamed"
     with pytest.raises(ContentConflict, match=f"Jurisdiction {raw['jurisdictions'][0]['code']} .*new code"):
@@ -143,7 +142,7 @@ def test_it_refuses_to_rename_a_jurisdiction_a_published_version_lists(version):
 
 
 def test_a_new_version_may_change_what_it_says_about_a_jurisdiction(version):
-    raw = yaml.safe_load(V1.read_text())
+    raw = read_yaml(V1)
     raw["version"] = 2
     raw["jurisdictions"][0]["summary"] = "Rewritten for v2."
     checklist_content_load(content=parse_content(raw))
@@ -165,7 +164,7 @@ def test_a_new_version_may_change_what_it_says_about_a_jurisdiction(version):
     ],
 )
 def test_it_reports_invalid_content_with_its_path(mutate, message):
-    raw = yaml.safe_load(V1.read_text())
+    raw = read_yaml(V1)
     mutate(raw)
     with pytest.raises(ContentError, match=message):
         parse_content(raw)
@@ -179,7 +178,7 @@ def test_the_command_explains_a_broken_file(tmp_path, db):
 
 
 def test_a_reference_changed_in_place_reaches_the_cached_read_model(version):
-    raw = with_uncited_reference(yaml.safe_load(V1.read_text()))
+    raw = with_uncited_reference(read_yaml(V1))
     version.refresh_from_db()
     code = raw["references"][0]["code"]
     assert checklist_spec(version).references[code].title != "Corrected title"  # now cached
@@ -191,7 +190,7 @@ def test_a_reference_changed_in_place_reaches_the_cached_read_model(version):
 
 def test_a_reference_edited_in_the_admin_reaches_the_cached_read_model(version, client, admin_user):
     login_verified(client, admin_user)
-    with_uncited_reference(yaml.safe_load(V1.read_text()))
+    with_uncited_reference(read_yaml(V1))
     version.refresh_from_db()
     reference = Reference.objects.order_by("code").first()
     assert checklist_spec(version).references[reference.code].title == reference.title

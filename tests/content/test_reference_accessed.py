@@ -5,20 +5,19 @@ from __future__ import annotations
 import io
 
 import pytest
-import yaml
 from pypdf import PdfReader
 
-from checklist.content_schema import CONTENT_DIR, ContentError, parse_content
+from checklist.content_schema import CONTENT_DIR, ContentError, parse_content, read_yaml
 from checklist.models import Reference
 from checklist.selectors import checklist_spec, screening_signed_record
 from checklist.spec import ReferenceSpec
 
 V1 = CONTENT_DIR / "v1.yaml"
-V1_CODES = {r["code"] for r in yaml.safe_load(V1.read_text())["references"]}
+V1_CODES = {r["code"] for r in read_yaml(V1)["references"]}
 
 
 def _with_reference(**entry) -> dict:
-    raw = yaml.safe_load(V1.read_text())
+    raw = read_yaml(V1)
     raw["references"].append({"code": "a-web-page", "title": "A web page", **entry})
     return raw
 
@@ -51,6 +50,7 @@ def test_v1s_references_have_no_accessed_date_so_v1_prints_as_before(version):
     assert not any(ref.accessed for ref in checklist_spec(version).references.values() if ref.code in V1_CODES)
 
 
+@pytest.mark.renders_pdf
 def test_v2s_web_pages_print_accessed_in_the_pdf_and_on_the_page(
     version_v2, make_screening, clinic_a, alice, alice_client
 ):

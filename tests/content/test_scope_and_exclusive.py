@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from checklist.content_schema import CONTENT_DIR, ContentError, parse_content
+from checklist.content_schema import CONTENT_DIR, ContentError, parse_content, read_yaml
 from checklist.models import ChecklistVersion, Choice, Question
 from checklist.selectors import checklist_spec
 from checklist.services.checklist_versions import checklist_content_load
@@ -19,12 +18,12 @@ def _first_question(raw: dict, answer_type: str) -> dict:
 
 
 def test_a_question_without_a_scope_is_a_patient_fact():
-    content = parse_content(yaml.safe_load(V1.read_text()))
+    content = parse_content(read_yaml(V1))
     assert {q.scope for s in content.checklist.sections for q in s.questions} == {Scope.PATIENT}
 
 
 def test_scope_and_exclusive_reach_the_rows_and_the_compiled_spec(version):
-    raw = yaml.safe_load(V1.read_text())
+    raw = read_yaml(V1)
     raw["version"] = 2
     product_question = raw["sections"][0]["questions"][0]
     product_question["scope"] = "product"
@@ -56,7 +55,7 @@ def test_scope_and_exclusive_reach_the_rows_and_the_compiled_spec(version):
     ],
 )
 def test_a_bad_scope_or_exclusive_is_refused_with_its_path(mutate, message):
-    raw = yaml.safe_load(V1.read_text())
+    raw = read_yaml(V1)
     mutate(raw)
     with pytest.raises(ContentError, match=message):
         parse_content(raw)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.management import call_command
 
 from checklist.models import ChecklistVersion, Jurisdiction, JurisdictionRecord, Screening
 from checklist.selectors import checklist_spec, screening_record
+
+pytestmark = pytest.mark.renders_pdf
 
 
 def test_loading_v2_keeps_v1_screenings_draft_and_signed_under_v1_unchanged(version, make_screening, clinic_a, alice):

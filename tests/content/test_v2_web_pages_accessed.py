@@ -11,13 +11,12 @@ import io
 import re
 
 import pytest
-import yaml
 from django.core.management import call_command
 from django.db import connection
 from pypdf import PdfReader
 
 from checklist.content_markup import content_markup_clear
-from checklist.content_schema import CONTENT_DIR, load_content_file
+from checklist.content_schema import CONTENT_DIR, load_content_file, read_yaml
 from checklist.models import ChecklistVersion, Reference, Screening
 from checklist.pdf import render as pdf
 from checklist.selectors import checklist_spec, checklist_spec_cache_clear, screening_signed_record
@@ -26,7 +25,7 @@ from checklist.spec import ChecklistSpec
 
 V1_FILE = load_content_file(CONTENT_DIR / "v1.yaml")
 V2_FILE = load_content_file(CONTENT_DIR / "v2.yaml")
-V1_ENTRIES = {r["code"]: r for r in yaml.safe_load((CONTENT_DIR / "v1.yaml").read_text())["references"]}
+V1_ENTRIES = {r["code"]: r for r in read_yaml(CONTENT_DIR / "v1.yaml")["references"]}
 
 
 def is_web_page(url: str) -> bool:
@@ -100,6 +99,7 @@ def _references_text(data: bytes) -> str:
     return squashed[squashed.rindex("References") :]
 
 
+@pytest.mark.renders_pdf
 def test_v1s_signed_and_draft_pdfs_print_the_same_references_after_v2_is_published(
     version, make_screening, clinic_a, alice
 ):
@@ -125,6 +125,7 @@ def test_v1s_signed_and_draft_pdfs_print_the_same_references_after_v2_is_publish
     assert _references_text(pdf.draft_preview_pdf(draft)) == draft_before
 
 
+@pytest.mark.renders_pdf
 def test_a_v2_pdf_prints_the_accessed_date_of_an_fda_page(version_v2, make_screening, clinic_a, alice):
     screening = make_screening(clinic_a, alice, answers="risky", signed=True)
     with screening.pdf.open("rb") as fh:

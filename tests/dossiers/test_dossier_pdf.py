@@ -21,6 +21,9 @@ from tests.dossiers.test_uploads import small_pdf
 pytestmark = pytest.mark.django_db
 
 
+pytestmark = pytest.mark.renders_pdf
+
+
 @pytest.fixture
 def signed_from_dossier(full_dossier, clinic_a, alice, carol):
     for title, subject in (

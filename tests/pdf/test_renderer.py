@@ -38,6 +38,7 @@ def clean_signed(make_screening, clinic_a, alice) -> Screening:
     return make_screening(clinic_a, alice, answers="clean", signed=True)
 
 
+@pytest.mark.renders_pdf
 def test_it_prints_the_patient_every_finding_the_reporting_channel_the_acknowledgements_and_the_code(risky_document):
     doc = risky_document
     text = squash(" ".join(pages_text(doc.pdf)))
@@ -62,11 +63,13 @@ def test_it_prints_the_patient_every_finding_the_reporting_channel_the_acknowled
     assert squash(f"last reviewed on {reviewed.day} {reviewed:%B %Y}") in text
 
 
+@pytest.mark.renders_pdf
 def test_its_page_count_is_sane(risky_document):
     count = len(PdfReader(io.BytesIO(risky_document.pdf)).pages)
     assert 4 <= count <= 30
 
 
+@pytest.mark.renders_pdf
 def test_every_page_names_clinic_patient_page_version_and_reference(risky_document):
     doc = risky_document
     pages = pages_text(doc.pdf)
@@ -79,6 +82,7 @@ def test_every_page_names_clinic_patient_page_version_and_reference(risky_docume
         assert doc.reference in page, number
 
 
+@pytest.mark.renders_pdf
 def test_it_is_stored_once_with_its_sha256(clean_signed):
     data = stored_bytes(clean_signed)
     assert data.startswith(b"%PDF-")
@@ -98,10 +102,12 @@ def test_the_draft_preview_is_marked_on_every_page_and_never_stored(make_screeni
     assert "Verification code:" not in " ".join(pages)
 
 
+@pytest.mark.renders_pdf
 def test_the_signed_document_carries_no_draft_mark(risky_document):
     assert "DRAFT" not in " ".join(pages_text(risky_document.pdf))
 
 
+@pytest.mark.renders_pdf
 def test_it_is_an_archival_tagged_pdf_with_title_language_and_author(risky_document):
     reader = PdfReader(io.BytesIO(risky_document.pdf))
     root = reader.trailer["/Root"]
@@ -132,6 +138,7 @@ def _struct_elements(node, found):
     return found
 
 
+@pytest.mark.renders_pdf
 def test_its_tags_give_headings_tables_and_described_images(risky_document):
     reader = PdfReader(io.BytesIO(risky_document.pdf))
     elements = _struct_elements(reader.trailer["/Root"]["/StructTreeRoot"], [])
@@ -143,6 +150,7 @@ def test_its_tags_give_headings_tables_and_described_images(risky_document):
     assert any(alt.startswith("QR code linking to") for alt in alts)
 
 
+@pytest.mark.renders_pdf
 def test_its_fonts_are_the_shipped_ones_embedded_and_subset(risky_document):
     reader = PdfReader(io.BytesIO(risky_document.pdf))
     fonts = {}
@@ -159,6 +167,7 @@ def test_its_fonts_are_the_shipped_ones_embedded_and_subset(risky_document):
         assert len(descriptor["/FontFile2"].get_object().get_data()) < 200_000, "subset, not the whole font"
 
 
+@pytest.mark.renders_pdf
 def test_the_signature_image_is_embedded(risky_document):
     reader = PdfReader(io.BytesIO(risky_document.pdf))
     sizes = {(image.image.width, image.image.height) for page in reader.pages for image in page.images}
@@ -193,6 +202,7 @@ def test_references_are_numbered_in_order_of_first_citation(make_screening, clin
     assert all(ack["refs"] for ack in context["acknowledgements"]), "acknowledgements cite their sources"
 
 
+@pytest.mark.renders_pdf
 def test_the_summary_never_calls_anything_safe(make_screening, clinic_a, alice):
     clean = make_screening(clinic_a, alice, answers="clean", signed=True)
     context = pdf.build_context(clean, record=ScreeningRecord.from_json(clean.findings_snapshot), draft=False)
@@ -207,6 +217,7 @@ def test_the_summary_never_calls_anything_safe(make_screening, clinic_a, alice):
 
 
 @pytest.mark.parametrize(("paper", "size"), [("letter", (612, 792)), ("a4", (595, 842))])
+@pytest.mark.renders_pdf
 def test_the_paper_size_follows_the_clinic(make_screening, clinic_a, alice, paper, size):
     clinic_a.paper_size = paper
     clinic_a.save()
@@ -222,6 +233,7 @@ def test_the_verification_link_uses_the_public_url_setting(settings):
     assert svg.startswith("<svg") and "<title>QR code linking to https://exosafe.example.org/verify/" in svg
 
 
+@pytest.mark.renders_pdf
 def test_a_voided_screening_keeps_its_document_unchanged(clean_signed, alice):
     before = stored_bytes(clean_signed)
     voided = screening_void(screening=clean_signed, user=alice, reason="Wrong patient chosen")

@@ -88,6 +88,7 @@ def _rewrite_every_content_row() -> None:
     checklist_spec_cache_clear()
 
 
+@pytest.mark.renders_pdf
 def test_the_signed_pdf_prints_again_the_same_after_every_content_row_changed(risky_signed, request):
     before = _text(_stored(risky_signed))
     request.getfixturevalue("rewritten_content")

@@ -4,15 +4,13 @@ it: its references move to a page of their own; see the branch's report.)"""
 
 from __future__ import annotations
 
-import io
-
-from django.core.management import call_command
+import pytest
 
 from checklist.demo import answer_teach_back, sign_screening
-from checklist.models import Screening
-from tests.pdf.test_page_one import pages_of, squash
+from tests.pdf.test_page_one import demo_with_pdfs, pages_of, squash
 
 
+@pytest.mark.renders_pdf
 def test_the_pdf_records_each_question_with_the_first_and_final_answer(
     version_with_teach_back, make_screening, clinic_a, alice
 ):
@@ -29,15 +27,14 @@ def test_the_pdf_records_each_question_with_the_first_and_final_answer(
     assert squash("Whom do you call if you feel unwell after the treatment?") in text
 
 
+@pytest.mark.renders_pdf
 def test_a_version_without_teach_back_prints_none(make_screening, clinic_a, alice):
     screening = make_screening(clinic_a, alice, answers="clean", signed=True)
     assert squash("Teach-back") not in squash(" ".join(pages_of(screening)))
 
 
 def test_the_demo_documents_keep_their_page_targets_with_teach_back(version_with_teach_back):
-    call_command("seed_demo", stdout=io.StringIO())
-    risky = Screening.objects.get(patient_name="Jordan Avery")
-    going_ahead = Screening.objects.get(patient_name="Alex Morgan")
+    risky, going_ahead = demo_with_pdfs("Jordan Avery", "Alex Morgan")
     assert risky.version == version_with_teach_back
     assert squash("Teach-back") in squash(" ".join(pages_of(risky)))
     assert len(pages_of(risky)) <= 6

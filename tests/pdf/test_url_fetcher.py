@@ -175,6 +175,7 @@ def _payload_screening(clinic, clinician):
     return sign_screening(screening, clinician)
 
 
+@pytest.mark.renders_pdf
 def test_typed_text_prints_as_text_and_fetches_nothing(clinic_a, alice):
     screening = _payload_screening(clinic_a, alice)
     fetcher = pdf.SafeURLFetcher()

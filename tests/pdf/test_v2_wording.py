@@ -14,6 +14,9 @@ from checklist.pdf import stored_pdf_bytes
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
 
 
+pytestmark = pytest.mark.renders_pdf
+
+
 def pdf_text(pdf: bytes) -> str:
     done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
     return re.sub(r"\s+", " ", done.stdout.decode())

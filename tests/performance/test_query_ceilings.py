@@ -76,6 +76,7 @@ def test_the_dashboard_costs_the_same_queries_for_a_few_and_a_full_page(
     assert few == full
 
 
+@pytest.mark.renders_pdf
 def test_the_pdf_download_stays_within_the_ceiling(
     make_screening, clinic_a, alice, alice_client, django_assert_max_num_queries
 ):

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checklist.content_schema import CONTENT_DIR, ContentError, load_content_file, parse_content
+from checklist.content_schema import CONTENT_DIR, ContentError, load_content_file, parse_content, read_yaml
 from checklist.risk import evaluate
 from checklist.spec import ChecklistSpec, ConditionSpec, QuestionSpec, RuleSpec, SectionSpec
 from checklist.vocabulary import Level
@@ -91,7 +91,7 @@ def test_v2_cautions_when_no_expiry_is_recorded_for_a_shown_lot():
     assert "rule.lot_expiry_not_recorded" not in {f.code for f in hidden.findings}
 
 
-V2_RAW = yaml.safe_load((CONTENT_DIR / "v2.yaml").read_text())
+V2_RAW = read_yaml(CONTENT_DIR / "v2.yaml")
 
 
 def _parse(condition: str):

@@ -137,6 +137,7 @@ def test_without_the_clinicians_attestation_nothing_is_signed(alice_client, read
     assert_refused_unchanged(alice_client.post(consent_url(ready), data), ready, before)
 
 
+@pytest.mark.renders_pdf
 def test_fields_that_are_not_on_the_form_are_ignored(alice_client, ready, bob):
     data = consent_post(
         ready,
@@ -155,6 +156,7 @@ def test_fields_that_are_not_on_the_form_are_ignored(alice_client, ready, bob):
     assert signed.signed_at.year > 2001
 
 
+@pytest.mark.renders_pdf
 def test_a_double_submit_signs_once(alice_client, ready):
     first = alice_client.post(consent_url(ready), consent_post(ready, PASSWORD, decision="wait"))
     assert first.status_code == 302

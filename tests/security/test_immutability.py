@@ -291,6 +291,7 @@ def test_storing_the_pdf_once_is_allowed_and_never_again(tasks_queued, make_scre
             sql(update.format(refused), [screening.pk])
 
 
+@pytest.mark.renders_pdf
 def test_the_pdf_of_a_signed_screening_is_stored_by_the_background_render(risky_signed):
     stored = Screening.objects.get(pk=risky_signed.pk)
     assert stored.pdf and len(stored.pdf_sha256) == 64

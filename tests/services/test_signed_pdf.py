@@ -81,6 +81,7 @@ def test_a_refused_signature_queues_nothing(tasks_queued, signable, alice):
     assert not SignedPdfRender.objects.filter(screening=signable).exists()
 
 
+@pytest.mark.renders_pdf
 def test_the_worker_stores_the_pdf_once_with_its_sha256(signable, alice, settings):
     screening = sign_screening(signable, alice)
     screening.refresh_from_db()
@@ -92,6 +93,7 @@ def test_the_worker_stores_the_pdf_once_with_its_sha256(signable, alice, setting
     assert media_files(settings) == [Path(screening.pdf.path)]
 
 
+@pytest.mark.renders_pdf
 def test_it_never_replaces_a_stored_pdf(risky_signed, settings):
     stored_hash, stored_name = risky_signed.pdf_sha256, risky_signed.pdf.name
     copy = Screening.objects.get(pk=risky_signed.pk)
@@ -122,6 +124,7 @@ def test_a_signed_row_takes_its_pdf_once_and_nothing_else(tasks_queued, signable
             stored.save()
 
 
+@pytest.mark.renders_pdf
 def test_a_full_disk_leaves_no_file_and_keeps_the_signature(full_disk, alice_client, signable, settings):
     response = alice_client.post(f"/screenings/{signable.pk}/consent/", consent_post(signable, PASSWORD), follow=True)
     assert response.status_code == 200
@@ -182,6 +185,7 @@ def test_a_retry_replaces_a_stray_file_instead_of_adding_one(tasks_queued, signa
     assert pdf.stored_pdf_bytes(screening).startswith(b"%PDF-")
 
 
+@pytest.mark.renders_pdf
 def test_a_failed_render_is_retried_a_bounded_number_of_times(signable, alice, monkeypatch):
     calls = []
 

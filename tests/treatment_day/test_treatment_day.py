@@ -149,6 +149,7 @@ def test_the_time_out_pages_answer_404_to_another_clinic(bob_client, clinic_a, a
 # Withdrawal --------------------------------------------------------------------------------------
 
 
+@pytest.mark.renders_pdf
 def test_a_withdrawal_is_recorded_and_shown_on_the_page_pdf_and_verification(alice_client, clinic_a, alice, version):
     screening = _go_ahead(clinic_a, alice)
     url = reverse("checklist:screening-withdraw", args=[screening.pk])

@@ -46,6 +46,7 @@ def events(clinic_a, alice, carol, make_screening, clinic_b, bob):
     return {"signed": signed, "draft": draft}
 
 
+@pytest.mark.renders_pdf
 def test_it_writes_each_event_in_plain_words_with_full_names(carol_client, events):
     response = carol_client.get(URL)
     text = text_of(response)

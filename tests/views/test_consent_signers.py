@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -39,6 +40,7 @@ def test_another_name_than_the_records_is_refused_with_the_question_who_signs(
     assert Screening.objects.get(pk=screening.pk).status == Screening.Status.AWAITING_SIGNATURE
 
 
+@pytest.mark.renders_pdf
 def test_a_representative_with_an_interpreter_is_recorded_shown_and_printed(
     alice_client, make_screening, clinic_a, alice
 ):
@@ -78,6 +80,7 @@ def test_a_representative_needs_a_name_and_a_relationship(alice_client, make_scr
     assert Screening.objects.get(pk=screening.pk).status == Screening.Status.AWAITING_SIGNATURE
 
 
+@pytest.mark.renders_pdf
 def test_a_patients_own_signature_prints_no_representative_or_companion(alice_client, make_screening, clinic_a, alice):
     screening = make_screening(clinic_a, alice, answers="clean", signed=True)
     text = pdf_text(alice_client, screening)

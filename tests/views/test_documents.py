@@ -51,6 +51,7 @@ def test_it_refuses_other_methods(alice_client, signed):
     assert alice_client.delete(url_for(signed)).status_code == 405
 
 
+@pytest.mark.renders_pdf
 def test_it_shows_the_stored_bytes_in_the_browser_every_time(alice_client, signed):
     first = alice_client.get(url_for(signed))
     second = alice_client.get(url_for(signed))
@@ -62,6 +63,7 @@ def test_it_shows_the_stored_bytes_in_the_browser_every_time(alice_client, signe
     assert hashlib.sha256(first.content).hexdigest() == signed.pdf_sha256
 
 
+@pytest.mark.renders_pdf
 def test_it_saves_the_same_bytes_as_a_file_when_asked(alice_client, signed):
     response = alice_client.get(url_for(signed), {"download": "1"})
     assert response["Content-Disposition"] == f'attachment; filename="exosafe-{signed.reference}.pdf"'
@@ -76,6 +78,7 @@ def test_only_the_clinics_own_pages_may_frame_it_to_print(alice_client, signed):
     assert page["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in page["Content-Security-Policy"]
 
 
+@pytest.mark.renders_pdf
 def test_it_logs_each_view_and_each_download(alice_client, alice, signed):
     alice_client.get(url_for(signed))
     alice_client.get(url_for(signed))
@@ -87,6 +90,7 @@ def test_it_logs_each_view_and_each_download(alice_client, alice, signed):
     assert all(e.detail == {"status": "signed"} for e in [*viewed, *downloaded])
 
 
+@pytest.mark.renders_pdf
 def test_a_head_request_is_not_logged(alice_client, signed):
     assert alice_client.head(url_for(signed)).status_code == 200
     pdf_actions = ["screening.pdf_viewed", "screening.pdf_downloaded"]
@@ -94,6 +98,7 @@ def test_a_head_request_is_not_logged(alice_client, signed):
     assert not logged.exists()
 
 
+@pytest.mark.renders_pdf
 def test_a_voided_screening_serves_a_copy_stamped_void_on_every_page(alice_client, alice, signed):
     original = stored(signed)
     screening_void(screening=signed, user=alice, reason="Wrong product recorded")
@@ -115,6 +120,7 @@ def test_a_voided_screening_serves_a_copy_stamped_void_on_every_page(alice_clien
     assert hashlib.sha256(original).hexdigest() == signed.pdf_sha256
 
 
+@pytest.mark.renders_pdf
 def test_a_voided_documents_pages_keep_their_size(alice_client, alice, signed):
     original = PdfReader(io.BytesIO(stored(signed)))
     screening_void(screening=signed, user=alice, reason="Duplicate")
@@ -135,6 +141,7 @@ def test_a_draft_gets_a_preview_marked_draft_on_every_page(alice_client, make_sc
     assert not AuditEvent.objects.filter(screening=draft, action="screening.pdf_downloaded").exists()
 
 
+@pytest.mark.renders_pdf
 def test_it_refuses_to_serve_a_stored_file_that_was_changed(alice_client, signed):
     with open(signed.pdf.path, "r+b") as fh:
         fh.seek(200)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pytest
 from django.urls import reverse
 
 from checklist.demo import sign_screening
@@ -22,6 +23,7 @@ def history_text(client, screening) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", section)).split())
 
 
+@pytest.mark.renders_pdf
 def test_it_tells_each_step_in_plain_words_with_full_names(carol_client, make_screening, clinic_a, alice, carol):
     screening = make_screening(clinic_a, alice, answers="clean", patient_name="Robin Exmaple")
     screening = screening_details_update(screening=screening, user=alice, data=start_data(patient_name="Robin Example"))

@@ -35,6 +35,7 @@ def test_review_shows_red_flags_before_cautions_with_sources(alice_client, make_
     assert "Continue to the red flags</a>" in html
 
 
+@pytest.mark.renders_pdf
 def test_signing_locks_everything(alice_client, make_screening, clinic_a, alice):
     screening = make_screening(clinic_a, alice, answers="risky")
     page = alice_client.get(consent_url(screening)).content.decode()

@@ -79,6 +79,7 @@ def test_the_page_says_it_is_being_prepared_with_a_no_script_fallback(alice_clie
     assert "<script>" not in page
 
 
+@pytest.mark.renders_pdf
 def test_the_page_offers_the_pdf_first_once_stored(alice_client, risky_signed):
     page = alice_client.get(reverse("checklist:screening-detail", args=[risky_signed.pk])).content.decode()
     pdf = reverse("checklist:screening-pdf", args=[risky_signed.pk])

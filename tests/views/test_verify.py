@@ -58,6 +58,7 @@ def test_the_form_is_public_and_labels_every_input(client):
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
 
+@pytest.mark.renders_pdf
 def test_a_valid_code_shows_clinic_date_status_and_sha256_only(client, signed):
     response = client.get(code_url(signed.verification_code))
     assert response.status_code == 200
@@ -101,6 +102,7 @@ def test_the_result_page_refuses_other_methods(client, signed):
     assert client.put(VERIFY).status_code == 405
 
 
+@pytest.mark.renders_pdf
 def test_posting_the_very_document_says_it_matches(client, signed):
     upload = SimpleUploadedFile("mine.pdf", stored(signed), content_type="application/pdf")
     response = client.post(VERIFY, {"code": signed.verification_code, "document": upload})
@@ -111,6 +113,7 @@ def test_posting_the_very_document_says_it_matches(client, signed):
     assert_nothing_about_the_patient(html, signed)
 
 
+@pytest.mark.renders_pdf
 def test_posting_a_tampered_document_says_it_does_not_match(client, signed):
     data = bytearray(stored(signed))
     data[300] ^= 0x01
@@ -120,6 +123,7 @@ def test_posting_a_tampered_document_says_it_does_not_match(client, signed):
     assert MATCH not in html
 
 
+@pytest.mark.renders_pdf
 def test_posting_a_document_of_a_voided_record_matches_but_warns(client, signed, alice):
     original = stored(signed)
     screening_void(screening=signed, user=alice, reason="Duplicate")
@@ -128,6 +132,7 @@ def test_posting_a_document_of_a_voided_record_matches_but_warns(client, signed,
     assert MATCH in html and "voided this record" in html
 
 
+@pytest.mark.renders_pdf
 def test_posting_a_code_alone_shows_the_record(client, signed):
     html = client.post(VERIFY, {"code": signed.verification_code.lower()}).content.decode()
     assert signed.pdf_sha256 in html
