@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,12 +98,17 @@ def _flag_text(spec: ChoiceSpec | RuleSpec) -> dict[str, str]:
     return {"clinician_flag": spec.clinician_flag, "patient_flag": spec.patient_flag, "ask": spec.ask}
 
 
-def _cite(model, rows: list[tuple[Any, tuple[str, ...]]], refs: dict[str, Reference]) -> None:
-    """The citations of freshly created rows of ``model``, in one insert."""
+def _cite(model, rows: Sequence[Any], specs: Sequence[Any], refs: dict[str, Reference]) -> None:
+    """The citations of freshly created rows of ``model`` (each spec's ``references``, in the rows'
+    order), in one insert."""
     through = model.references.through
     source = f"{model._meta.model_name}_id"
     through.objects.bulk_create(
-        [through(**{source: row.pk, "reference_id": refs[code].pk}) for row, codes in rows for code in codes]
+        [
+            through(**{source: row.pk, "reference_id": refs[code].pk})
+            for row, spec in zip(rows, specs, strict=True)
+            for code in spec.references
+        ]
     )
 
 
@@ -125,7 +131,7 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
         )
         for s_pos, s in enumerate(checklist.sections, start=1)
     )
-    _cite(Section, [(row, s.references) for row, s in zip(sections, checklist.sections, strict=True)], refs)
+    _cite(Section, sections, checklist.sections, refs)
     question_specs = [
         (section, q_pos, q)
         for section, s in zip(sections, checklist.sections, strict=True)
@@ -153,7 +159,7 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
             row.depends_on = questions[q.depends_on]
             dependent.append(row)
     Question.objects.bulk_update(dependent, ["depends_on"])
-    _cite(Question, [(row, q.references) for row, (_s, _p, q) in zip(created, question_specs, strict=True)], refs)
+    _cite(Question, created, [q for _s, _p, q in question_specs], refs)
     choice_specs = [
         (questions[q.code], c_pos, ch) for _s, _p, q in question_specs for c_pos, ch in enumerate(q.choices, start=1)
     ]
@@ -169,12 +175,12 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
         )
         for question, c_pos, ch in choice_specs
     )
-    _cite(Choice, [(row, ch.references) for row, (_q, _p, ch) in zip(choices, choice_specs, strict=True)], refs)
+    _cite(Choice, choices, [ch for _q, _p, ch in choice_specs], refs)
     rules = RiskRule.objects.bulk_create(
         RiskRule(version=version, code=r.code, position=r_pos, level=r.level.code, **_flag_text(r))
         for r_pos, r in enumerate(checklist.rules, start=1)
     )
-    _cite(RiskRule, [(row, r.references) for row, r in zip(rules, checklist.rules, strict=True)], refs)
+    _cite(RiskRule, rules, checklist.rules, refs)
     RiskRuleCondition.objects.bulk_create(
         RiskRuleCondition(
             rule=rule,
@@ -192,16 +198,12 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
         KeyFact(version=version, code=item.code, position=pos, text=item.text)
         for pos, item in enumerate(checklist.key_facts, start=1)
     )
-    _cite(KeyFact, [(row, item.references) for row, item in zip(key_facts, checklist.key_facts, strict=True)], refs)
+    _cite(KeyFact, key_facts, checklist.key_facts, refs)
     acknowledgements = Acknowledgement.objects.bulk_create(
         Acknowledgement(version=version, code=item.code, position=pos, text=item.text)
         for pos, item in enumerate(checklist.acknowledgements, start=1)
     )
-    _cite(
-        Acknowledgement,
-        [(row, item.references) for row, item in zip(acknowledgements, checklist.acknowledgements, strict=True)],
-        refs,
-    )
+    _cite(Acknowledgement, acknowledgements, checklist.acknowledgements, refs)
     jurisdictions = {j.code: j for j in Jurisdiction.objects.filter(code__in=checklist.jurisdictions_by_code)}
     records = JurisdictionRecord.objects.bulk_create(
         JurisdictionRecord(
@@ -219,18 +221,12 @@ def checklist_version_build(*, version: ChecklistVersion, checklist: ChecklistSp
         )
         for j in checklist.jurisdictions
     )
-    _cite(
-        JurisdictionRecord, [(row, j.references) for row, j in zip(records, checklist.jurisdictions, strict=True)], refs
-    )
+    _cite(JurisdictionRecord, records, checklist.jurisdictions, refs)
     teach_back = TeachBackQuestion.objects.bulk_create(
         TeachBackQuestion(version=version, code=tb.code, position=pos, prompt=tb.prompt, explanation=tb.explanation)
         for pos, tb in enumerate(checklist.teach_back, start=1)
     )
-    _cite(
-        TeachBackQuestion,
-        [(row, tb.references) for row, tb in zip(teach_back, checklist.teach_back, strict=True)],
-        refs,
-    )
+    _cite(TeachBackQuestion, teach_back, checklist.teach_back, refs)
     TeachBackChoice.objects.bulk_create(
         TeachBackChoice(question=row, value=c.value, label=c.label, position=c_pos, correct=c.correct)
         for row, tb in zip(teach_back, checklist.teach_back, strict=True)
