@@ -65,6 +65,35 @@ def signature_columns(*, cosigned: bool, companions: list[dict[str, str]]) -> li
     return columns
 
 
+# About how many characters of a reference fill one line of its column (7.3pt type, half the
+# page's width): enough to split the list into two columns of about the same height.
+REFERENCE_LINE_CHARS = 62
+
+
+ACCESSED_CHARS = len(" (accessed 30 September 2026)")
+
+
+def _reference_lines(entry: dict[str, Any]) -> int:
+    """About how many lines a reference takes in its column: what the split balances."""
+    parts = [entry.get(key) for key in ("title", "publisher", "date", "url")]
+    chars = sum(len(str(part)) + 2 for part in parts if part)
+    return 1 + (chars + (ACCESSED_CHARS if entry.get("accessed_date") else 0)) // REFERENCE_LINE_CHARS
+
+
+def reference_columns(entries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The numbered references in two columns read top to bottom, split where the two estimated
+    heights come closest. WeasyPrint balances CSS columns by laying the list out again and
+    again, a third of a document's render time; two lists side by side are laid out once."""
+    lines = [_reference_lines(e) for e in entries]
+    total = sum(lines)
+    best, split, above = total, len(entries), 0
+    for index, n in enumerate(lines):
+        if max(above, total - above) < best:
+            best, split = max(above, total - above), index
+        above += n
+    return [entries[:split], entries[split:]]
+
+
 @dataclass
 class _Citations:
     """References numbered in order of first citation, as the document shows them."""
@@ -351,6 +380,7 @@ def build_context(screening: Screening, *, record: ScreeningRecord, draft: bool)
         "teach_back": teach_back_rows(record),
         "dossier": dossier_rows(record),
         "references": citations.entries,
+        "reference_columns": reference_columns(citations.entries),
         "verification_code": code,
         "verification_url": verify_url,
         "qr_svg": mark_safe(verification_qr_svg(verify_url)) if verify_url else "",  # noqa: S308 - built here from our own URL

@@ -44,29 +44,25 @@ class LoadReport:
         return self.version_action != "unchanged" or bool(self.references_changed or self.jurisdictions_changed)
 
 
-def _upsert(model, lookup: dict, values: dict, m2m: dict[str, list] | None = None) -> bool:
-    """Create or update one row, writing only when something differs. Returns whether it changed."""
-    obj = model.objects.filter(**lookup).first()
-    changed = False
-    if obj is None:
-        obj = model(**lookup, **values)
-        obj.full_clean()
-        obj.save()
-        changed = True
-    else:
-        diff = {k: v for k, v in values.items() if getattr(obj, k) != v}
-        if diff:
+def _sync_by_code(model, rows: dict[str, dict]) -> list[str]:
+    """Create or update rows of ``model`` by their unique code, writing only those that differ;
+    returns the codes written. The stored rows are read in one query."""
+    stored = model.objects.in_bulk(list(rows), field_name="code")
+    written = []
+    for code, values in rows.items():
+        obj = stored.get(code)
+        if obj is None:
+            obj = model(code=code, **values)
+        else:
+            diff = {k: v for k, v in values.items() if getattr(obj, k) != v}
+            if not diff:
+                continue
             for k, v in diff.items():
                 setattr(obj, k, v)
-            obj.full_clean()
-            obj.save()
-            changed = True
-    for name, related in (m2m or {}).items():
-        manager = getattr(obj, name)
-        if {r.pk for r in manager.all()} != {r.pk for r in related}:
-            manager.set(related)
-            changed = True
-    return changed
+        obj.full_clean()
+        obj.save()
+        written.append(code)
+    return written
 
 
 def _sync_library(checklist: ChecklistSpec, report: LoadReport) -> dict[str, Reference]:
@@ -77,21 +73,22 @@ def _sync_library(checklist: ChecklistSpec, report: LoadReport) -> dict[str, Ref
     jurisdiction here is only the country (code, name, order); what a version says about it is
     that version's ``JurisdictionRecord``, built with the version.
     """
+    references = {
+        ref.code: {f.name: getattr(ref, f.name) for f in dataclasses.fields(ref) if f.name != "code"}
+        for ref in checklist.references.values()
+    }
+    jurisdictions = {
+        j.code: {"name": j.name, "position": position} for position, j in enumerate(checklist.jurisdictions)
+    }
     try:
-        for ref in checklist.references.values():
-            values = {f.name: getattr(ref, f.name) for f in dataclasses.fields(ref) if f.name != "code"}
-            if _upsert(Reference, {"code": ref.code}, values):
-                report.references_changed.append(ref.code)
-        refs = {r.code: r for r in Reference.objects.all()}
-        for position, j in enumerate(checklist.jurisdictions):
-            if _upsert(Jurisdiction, {"code": j.code}, {"name": j.name, "position": position}):
-                report.jurisdictions_changed.append(j.code)
+        report.references_changed += _sync_by_code(Reference, references)
+        report.jurisdictions_changed += _sync_by_code(Jurisdiction, jurisdictions)
     except PublishedVersionLocked as exc:
         raise ContentConflict(
             f"The content file changes published content. {exc} "
             "Published content never changes: give the changed entry a new code in a new version."
         ) from exc
-    return refs
+    return {r.code: r for r in Reference.objects.all()}
 
 
 def _flag_text(spec: ChoiceSpec | RuleSpec) -> dict[str, str]:

@@ -9,10 +9,14 @@ import re
 
 import pytest
 from django.core.files.storage import default_storage
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from checklist import pdf
 from checklist.models import Screening
+from checklist.pdf.context import _reference_lines, reference_columns
+from checklist.pdf.render import render_html
 from checklist.records import ScreeningRecord
 from checklist.selectors import screening_record
 from checklist.services.screenings import screening_void
@@ -239,3 +243,33 @@ def test_a_voided_screening_keeps_its_document_unchanged(clean_signed, alice):
     voided = screening_void(screening=clean_signed, user=alice, reason="Wrong patient chosen")
     assert stored_bytes(voided) == before
     assert voided.pdf_sha256 == hashlib.sha256(before).hexdigest()
+
+
+reference_entries = st.lists(
+    st.builds(
+        dict,
+        number=st.just(0),
+        title=st.text(min_size=1, max_size=300),
+        publisher=st.text(max_size=80),
+        url=st.text(max_size=200),
+    ),
+    max_size=60,
+)
+
+
+@given(reference_entries)
+def test_the_references_split_into_two_columns_in_order_as_evenly_as_any_split(entries):
+    left, right = reference_columns(entries)
+    assert left + right == entries
+    lines = [_reference_lines(e) for e in entries]
+    taller = max(sum(lines[: len(left)]), sum(lines[len(left) :]))
+    assert taller == min(max(sum(lines[:k]), sum(lines[k:])) for k in range(len(entries) + 1))
+
+
+def test_the_references_print_as_two_lists_reading_down_the_left_then_the_right(make_screening, clinic_a, alice):
+    draft = make_screening(clinic_a, alice, answers="risky")
+    html, context = render_html(draft, record=screening_record(draft), draft=True)
+    lists = re.findall(r'<ol class="refs">(.*?)</ol>', html, flags=re.S)
+    numbers = [[int(n) for n in re.findall(r'<li value="(\d+)">', column)] for column in lists]
+    assert len(numbers) == 2 and all(numbers)
+    assert numbers[0] + numbers[1] == list(range(1, len(context["references"]) + 1))
