@@ -53,7 +53,7 @@ format: $(INSTALLED)
 test: setup lint typecheck browser-check $(BROWSER_TOOLS)
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 # The whole suite again on a throwaway PostgreSQL server (the production database), as CI does.
 test-postgres:

@@ -6,6 +6,7 @@ the decision, the red flags with what was decided, and "Who to call".
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 
@@ -24,7 +25,14 @@ def squash(text: str) -> str:
 
 
 def pages_of(screening: Screening) -> list[str]:
-    return [page.extract_text() for page in PdfReader(io.BytesIO(stored_pdf_bytes(screening))).pages]
+    return list(_pages_text(stored_pdf_bytes(screening)))
+
+
+@functools.lru_cache(maxsize=32)
+def _pages_text(data: bytes) -> tuple[str, ...]:
+    """Each page's text, extracted once per document: pypdf takes about 0.1 s a page, and the
+    tests here read the same documents several times."""
+    return tuple(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def demo_with_pdfs(*patient_names: str) -> list[Screening]:
