@@ -331,8 +331,13 @@ class Screening(models.Model):
             and self._changed_fields(stored) <= self.PDF_FILL_FIELDS
         )
 
+    def _stored_status_is_locked(self) -> bool:
+        """Whether the stored row is signed or voided: its status alone, read before the whole row."""
+        stored = Screening.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        return stored in self.LOCKED_STATUSES
+
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
+        if not self._state.adding and self._stored_status_is_locked():
             stored = Screening.objects.filter(pk=self.pk).first()
             if stored is not None and stored.is_locked:
                 voiding = stored.is_signed and self.status == self.Status.VOIDED

@@ -42,6 +42,7 @@ from checklist.selectors import (
     checklist_spec,
     checklist_version_published,
     screening_answers,
+    screening_answers_with_notes,
     screening_record,
     screening_risk_context,
 )
@@ -292,7 +293,9 @@ def screening_sign(
     if screening.is_locked:
         raise ScreeningLocked(_("This screening is already signed or voided."))
     spec = checklist_spec(screening.version)
-    missing = missing_required(spec, screening_answers(screening))
+    # Read once under the lock, and the record built from the same rows.
+    answers = screening_answers_with_notes(screening)
+    missing = missing_required(spec, answers[0])
     if missing:
         raise ValidationError(_("Answer every required question before signing (%(n)d left).") % {"n": len(missing)})
     codes = [a.code for a in spec.acknowledgements]
@@ -300,7 +303,7 @@ def screening_sign(
         raise ValidationError(_("Every statement must be read and ticked before signing."))
     if decision not in Decision.values:
         raise ValidationError(_("Choose a decision."))
-    teach_back_check_for_signing(screening=screening)
+    teach_back = teach_back_check_for_signing(screening=screening)
     patient_signed_name = clean_free_text(patient_signed_name or "", max_length=200)
     signing = _signing_record(
         screening,
@@ -316,7 +319,7 @@ def screening_sign(
     screening.signature_png = signature_png
     screening.attested_by = attested_by
     screening.signed_at = timezone.now()
-    record = screening_record(screening, acknowledged=tuple(codes))
+    record = screening_record(screening, acknowledged=tuple(codes), answers=answers, teach_back=teach_back)
     accepted = red_flags_check_for_signing(
         screening=screening,
         record=record,
@@ -328,7 +331,7 @@ def screening_sign(
     cosigning = bool(accepted) and screening.clinic.cosign_accepted_red_flags
     if accepted:
         red_flags_confirm(screening=screening, accepted=accepted)
-        record = screening_record(screening, acknowledged=tuple(codes))
+        record = screening_record(screening, acknowledged=tuple(codes), answers=answers, teach_back=teach_back)
     period = screening.clinic.reflection_period_for(screening.intended_use)
     reflection = reflection_record(
         period=period, hours=REFLECTION_HOURS[ReflectionPeriod(period)], signed_at=screening.signed_at
