@@ -66,10 +66,9 @@ def signature_columns(*, cosigned: bool, companions: list[dict[str, str]]) -> li
 
 
 # About how many characters of a reference fill one line of its column (7.3pt type, half the
-# page's width): enough to split the list into two columns of about the same height.
+# page's width), and how many its longest "accessed" date adds: enough to split the list into two
+# columns of about the same height.
 REFERENCE_LINE_CHARS = 62
-
-
 ACCESSED_CHARS = len(" (accessed 30 September 2026)")
 
 

@@ -32,24 +32,14 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 
 def sign_two_and_void_one() -> None:
     """Run in the migrated file through ``manage.py shell``: two signed screenings, one voided."""
-    from django.contrib.auth import get_user_model
-
     from checklist.demo import answer_all_sections, demo_start_data, sign_screening
-    from checklist.models import Jurisdiction
     from checklist.services.screenings import screening_start, screening_void
-    from clinic.models import Clinic, Membership
+    from clinic.models import Membership
+    from tests.conftest import make_clinic, make_member
 
-    clinic = Clinic.objects.create(
-        name="Worker Test Clinic",
-        address="1 Harbour Road",
-        phone="+1 555 0100",
-        adverse_event_contact="Call the clinic: +1 555 0101",
-        default_jurisdiction=Jurisdiction.objects.get(code="US"),
-    )
-    clinician = get_user_model().objects.create_user(username="worker-clinician", first_name="Wren", last_name="Ito")
-    admin = get_user_model().objects.create_user(username="worker-admin", first_name="Ash", last_name="Ode")
-    Membership.objects.create(user=clinician, clinic=clinic, role=Membership.Role.CLINICIAN)
-    Membership.objects.create(user=admin, clinic=clinic, role=Membership.Role.ADMIN)
+    clinic = make_clinic("Worker Test Clinic")
+    clinician = make_member(clinic, "worker-clinician")
+    admin = make_member(clinic, "worker-admin", Membership.Role.ADMIN)
     signed = []
     for name, profile in (("Pat Worker", "clean"), ("Robin Worker", "risky")):
         screening = screening_start(clinic=clinic, clinician=clinician, data=demo_start_data(patient_name=name))
