@@ -59,6 +59,7 @@ NOTES = [
     "5. Load: gunicorn (2 sync workers) on 127.0.0.1 and wrk (1 thread, 4 connections); a warm-up of "
     "3 s per URL, then 30 s each.",
     "6. Signing: the sign POST and a step save through Django's test client, interleaved in the same rounds "
+    "(only the POSTs are timed: each form's data is built before, as the browser has it before it sends it) "
     "as the same sign POST by clinicians whose passwords are stored with Django's default "
     "PBKDF2PasswordHasher (1,000,000 iterations, the project's hasher before; for the record) and with MD5 "
     "(test-only, to show the app's own work); the project's settings hash with Argon2id at OWASP's "
@@ -96,9 +97,11 @@ LEVERS = [
     "user typed) and the published part of a question card (`checklist.question_cards`); a card's "
     "picks, typed answer, note and errors are drawn on every request, so no process keeps a patient's "
     "answers or notes in memory between requests.",
-    "Signing re-checks the clinician's password with Argon2id at OWASP's parameters "
-    "(`clinic/hashers.py`, about 20 ms) rather than Django's default PBKDF2 (about 300 ms of CPU), "
-    "and stores the compiled version's JSON form, converted once per process (`ChecklistSpec.as_data`).",
+    "Signing re-checks the clinician's password with Argon2id at OWASP's parameters, checked by "
+    "libsodium (`clinic/hashers.py`, about 15 ms) rather than Django's default PBKDF2 (about 300 ms of "
+    "CPU). The record it stores holds the questions shown and the sources cited; each of those is "
+    "converted to JSON data once per process (`checklist.spec._shared_content_data`), and the "
+    "screening's UPDATE writes the signing's own columns only (`Screening.SIGNING_FIELDS`).",
     "Part 7 on this 2-core machine: a signing that runs as a clinic runs it (the POST, then the page "
     "waiting for its PDF) costs B's page little, because the POST commits in milliseconds and the PDF "
     "is rendered by the worker at the lowest CPU priority (SCHED_IDLE), after the commit; the database "

@@ -256,15 +256,6 @@ class ChecklistSpec:
     def jurisdictions_by_code(self) -> dict[str, JurisdictionSpec]:
         return {j.code: j for j in self.jurisdictions}
 
-    @cached_property
-    def as_data(self) -> dict[str, Any]:
-        """This version as JSON data (:func:`to_data`), built once per compiled version.
-
-        Every signing stores the whole version in its record, and a compiled version never
-        changes, so its tens of thousands of values are converted once, not at each signing.
-        Shared between records: read it, never change it."""
-        return {name: to_data(getattr(self, name)) for name in _field_names(ChecklistSpec) or ()}
-
     def same_version_content(self, other: ChecklistSpec) -> bool:
         """True when both hold the same questions, rules, statements and jurisdiction records (the
         versioned part; references are a library shared by all versions)."""
@@ -374,6 +365,20 @@ class DataError(ValueError):
 
 
 _JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
+# Frozen content of a compiled version, converted to JSON data once (:func:`_shared_content_data`).
+_SHARED_CONTENT = frozenset(
+    {
+        ChecklistSpec,
+        SectionSpec,
+        QuestionSpec,
+        ReferenceSpec,
+        StatementSpec,
+        TeachBackQuestionSpec,
+        JurisdictionSpec,
+        RuleSpec,
+    }
+)
+_DATA_MEMO = "_json_data"
 
 
 @cache
@@ -382,6 +387,19 @@ def _field_names(kind: type) -> tuple[str, ...] | None:
     if dataclasses.is_dataclass(kind):
         return tuple(f.name for f in dataclasses.fields(kind))
     return None
+
+
+def _shared_content_data(value: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """A compiled version's content as JSON data, converted once per object and kept on it.
+
+    Every signing stores the questions it showed and the sources cited (tens of thousands of
+    values); the question and reference objects are those of the version compiled once per
+    process (``selectors.checklist_spec``), and never change, so each is converted once, not at
+    each signing. Shared between records: read the data, never change it."""
+    data = value.__dict__.get(_DATA_MEMO)
+    if data is None:
+        data = value.__dict__[_DATA_MEMO] = {name: to_data(getattr(value, name)) for name in names}
+    return data
 
 
 def to_data(value: Any) -> Any:
@@ -396,8 +414,8 @@ def to_data(value: Any) -> Any:
         return value
     names = _field_names(kind)
     if names is not None:
-        if kind is ChecklistSpec:
-            return value.as_data
+        if kind in _SHARED_CONTENT:
+            return _shared_content_data(value, names)
         return {name: to_data(getattr(value, name)) for name in names}
     if kind is tuple or kind is list:
         return [to_data(v) for v in value]

@@ -345,7 +345,7 @@ def screening_sign(
     screening.overall_risk = record.assessment.level.code
     screening.status = Screening.Status.SIGNED
     screening._history_user = attested_by  # type: ignore[attr-defined]
-    screening.save()
+    screening.save(update_fields=Screening.SIGNING_FIELDS)
     audit_log(
         clinic=screening.clinic,
         actor=attested_by,

@@ -38,6 +38,58 @@ def test_a_password_stored_with_pbkdf2_still_signs_in_and_is_upgraded(client, al
     assert alice.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
 
 
+def test_argon2id_passwords_are_checked_by_libsodium_and_still_read_by_django(alice, monkeypatch):
+    """clinic/hashers.py: checks go through libsodium (faster at the same parameters); the hash
+    Django made is the one it checks, and Django still reads it as up to date."""
+    import nacl.pwhash.argon2id
+    from django.contrib.auth.hashers import get_hasher
+
+    checked = []
+    sodium_verify = nacl.pwhash.argon2id.verify
+
+    def spy(phc: bytes, password: bytes) -> bool:
+        checked.append(phc)
+        return sodium_verify(phc, password)
+
+    monkeypatch.setattr(nacl.pwhash.argon2id, "verify", spy)
+    assert alice.check_password(PASSWORD)
+    assert not alice.check_password(PASSWORD + "x")
+    assert not alice.check_password("")
+    assert checked == [alice.password.removeprefix("argon2").encode()] * 3
+    assert not get_hasher("argon2").must_update(alice.password)
+
+
+@pytest.mark.parametrize(
+    "variety, parameters",
+    [
+        ("argon2id", {"time_cost": 2, "memory_cost": 102400, "parallelism": 8}),  # Django's own defaults
+        ("argon2i", {"time_cost": 2, "memory_cost": 512, "parallelism": 2}),  # an old Django's variety
+    ],
+)
+def test_argon2_hashes_made_with_other_settings_still_sign_in_and_are_upgraded(client, alice, variety, parameters):
+    import argon2
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    hasher = type("OtherArgon2", (Argon2PasswordHasher,), parameters)()
+    if variety == "argon2i":
+        hasher.params = lambda: argon2.Parameters(  # type: ignore[method-assign]
+            type=argon2.low_level.Type.I,
+            version=argon2.low_level.ARGON2_VERSION,
+            salt_len=16,
+            hash_len=32,
+            **parameters,
+        )
+    alice.password = hasher.encode(PASSWORD, hasher.salt())
+    alice.save(update_fields=["password"])
+    assert alice.password.startswith(f"argon2${variety}$")
+    assert attempt(client, "alice", "wrong-guess").status_code == 200
+    alice.refresh_from_db()
+    assert alice.password.startswith(f"argon2${variety}$"), "a wrong password upgrades nothing"
+    assert attempt(client, "alice", PASSWORD).status_code == 302
+    alice.refresh_from_db()
+    assert alice.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
 def attempt(client, username, password):
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR="10.0.0.7")
 

@@ -82,6 +82,27 @@ def test_the_service_needs_a_cosigner_of_the_clinic_where_asked(make_screening, 
     assert signed.cosigned_by == dave and signed.cosigned_at == signed.signed_at
 
 
+def test_signing_stores_every_field_it_sets(make_screening, clinic_a, alice):
+    """Signing writes ``Screening.SIGNING_FIELDS`` only: a field it set outside them would be lost."""
+    clinic_a.cosign_accepted_red_flags = True
+    clinic_a.save()
+    screening = make_screening(clinic_a, alice, answers="risky")
+    codes = red_codes(screening)
+    screening_flags_resolve(
+        screening=screening, resolutions={c: ResolutionInput("accepted") for c in codes}, user=alice
+    )
+    signed = sign(screening, alice, Decision.PROCEED, accepted_risks=codes, cosigned_by=make_member(clinic_a, "dave"))
+
+    def values(row):
+        return {
+            f.attname: bytes(v) if isinstance(v := getattr(row, f.attname), memoryview) else v
+            for f in Screening._meta.concrete_fields
+        }
+
+    assert signed.cosigned_at and signed.verification_code and signed.signature_png
+    assert values(Screening.objects.get(pk=signed.pk)) == values(signed)
+
+
 def test_resolved_flags_need_no_cosigner(make_screening, clinic_a, alice):
     clinic_a.cosign_accepted_red_flags = True
     clinic_a.save()
