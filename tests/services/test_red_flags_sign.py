@@ -66,14 +66,18 @@ def test_the_service_refuses_accepted_risks_without_the_patients_ticks(make_scre
     assert record.schema == RECORD_SCHEMA and all(r.patient_confirmed for r in record.resolutions)
 
 
-def test_the_service_needs_a_cosigner_of_the_clinic_where_asked(make_screening, clinic_a, clinic_b, alice, bob):
-    clinic_a.cosign_accepted_red_flags = True
-    clinic_a.save()
-    screening = make_screening(clinic_a, alice, answers="risky")
+def accepted_where_cosigning_is_asked(make_screening, clinic, user):
+    """A risky screening of a clinic that asks for a co-signer, its red flags accepted: (screening, codes)."""
+    clinic.cosign_accepted_red_flags = True
+    clinic.save()
+    screening = make_screening(clinic, user, answers="risky")
     codes = red_codes(screening)
-    screening_flags_resolve(
-        screening=screening, resolutions={c: ResolutionInput("accepted") for c in codes}, user=alice
-    )
+    screening_flags_resolve(screening=screening, resolutions={c: ResolutionInput("accepted") for c in codes}, user=user)
+    return screening, codes
+
+
+def test_the_service_needs_a_cosigner_of_the_clinic_where_asked(make_screening, clinic_a, clinic_b, alice, bob):
+    screening, codes = accepted_where_cosigning_is_asked(make_screening, clinic_a, alice)
     for cosigner in (None, alice, bob):
         with pytest.raises(ValidationError):
             sign(screening, alice, Decision.PROCEED, accepted_risks=codes, cosigned_by=cosigner)
@@ -84,13 +88,7 @@ def test_the_service_needs_a_cosigner_of_the_clinic_where_asked(make_screening, 
 
 def test_signing_stores_every_field_it_sets(make_screening, clinic_a, alice):
     """Signing writes ``Screening.SIGNING_FIELDS`` only: a field it set outside them would be lost."""
-    clinic_a.cosign_accepted_red_flags = True
-    clinic_a.save()
-    screening = make_screening(clinic_a, alice, answers="risky")
-    codes = red_codes(screening)
-    screening_flags_resolve(
-        screening=screening, resolutions={c: ResolutionInput("accepted") for c in codes}, user=alice
-    )
+    screening, codes = accepted_where_cosigning_is_asked(make_screening, clinic_a, alice)
     signed = sign(screening, alice, Decision.PROCEED, accepted_risks=codes, cosigned_by=make_member(clinic_a, "dave"))
 
     def values(row):
